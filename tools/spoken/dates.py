@@ -107,21 +107,26 @@ def resolve_date(text: str, *, today: date) -> DateResolution | None:
         The resolution, or None when ``text`` names no date.
     """
     normalized = normalize_numbers(text)
-    best: tuple[tuple[bool, int, int, int], int, int, date, date] | None = None
+    found: list[tuple[tuple[bool, int, int, int], int, int, tuple[date, date] | None]] = []
     for priority, rule in enumerate(_RULES):
         for match in rule.pattern.finditer(normalized.text):
-            resolved = rule.handler(match, today)
-            if resolved is None:
-                continue
             # Prefer what was not negated, then the longest phrase, then the last one said
             # ("not Tuesday, Thursday"), then the earlier rule.
             negated = is_negated(normalized.text, match.start())
             key = (not negated, match.end() - match.start(), match.start(), -priority)
-            if best is None or key > best[0]:
-                best = (key, match.start(), match.end(), *resolved)
-    if best is None:
+            found.append((key, match.start(), match.end(), rule.handler(match, today)))
+    # A phrase naming no real day ("February 30th") also hides the shorter ones inside it.
+    invalid = [(start, end) for _, start, end, resolved in found if resolved is None]
+    valid = [
+        (key, start, end, resolved)
+        for key, start, end, resolved in found
+        if resolved is not None
+        and not any(s <= start and end <= e and e - s > end - start for s, e in invalid)
+    ]
+    if not valid:
         return None
-    return _resolution(normalized, best[1], best[2], best[3], best[4])
+    _, start, end, (first, last) = max(valid, key=lambda item: item[0])
+    return _resolution(normalized, start, end, first, last)
 
 
 def _resolution(
@@ -241,16 +246,14 @@ def _day_only(match: re.Match[str], today: date) -> tuple[date, date] | None:
 
 
 def _weekday_with_day(match: re.Match[str], today: date) -> tuple[date, date] | None:
-    if not re.search(r"the\s|\d(?:st|nd|rd|th)", match.group()):
-        return None
-    if match.group("month"):
-        return _month_day(match, today)
+    if match["month"]:
+        return _single(_upcoming_month_day(today, MONTHS[match["month"]], int(match["day"])))
     return _single(_upcoming_day_of_month(today, int(match["day"]), WEEKDAYS[match["weekday"]]))
 
 
 def _relative_day(match: re.Match[str], today: date) -> tuple[date, date] | None:
     phrase = match.group()
-    if "after" in phrase:
+    if "after tomorrow" in phrase:
         return _single(today + timedelta(days=2))
     if phrase.startswith("tom") or phrase == "tmrw":
         return _single(today + timedelta(days=1))
@@ -396,10 +399,17 @@ _RULES: tuple[_Rule, ...] = (
         + r"(?:/(?P<year>\d{4}|\d{2}))?(?![\d/])",
         _numeric,
     ),
+    # "Tuesday the 10th" or "Tuesday 10th"; a bare "Tuesday 10" is more likely a time.
     _rule(
-        rf"\b{_WEEKDAY},?\s+(?:the\s+)?{_DAY}(?:\s+of\s+{_MONTH})?{_NOT_TIME}", _weekday_with_day
+        rf"\b{_WEEKDAY},?\s+(?=the\s|\d+(?:st|nd|rd|th)\b)(?:the\s+)?{_DAY}"
+        rf"(?:\s+of\s+{_MONTH})?{_NOT_TIME}",
+        _weekday_with_day,
     ),
-    _rule(rf"\b{_WEEKDAY},?\s+{_MONTH}\s+(?:the\s+)?{_DAY}{_NOT_TIME}", _weekday_with_day),
+    _rule(
+        rf"\b{_WEEKDAY},?\s+{_MONTH}\s+(?:the\s+)?{_DAY}{_NOT_TIME}"
+        rf"(?:,?\s+(?P<year>\d{{4}})\b)?",
+        _month_day,
+    ),
     _rule(rf"\b{_MONTH}\s+(?:the\s+)?{_DAY}{_NOT_TIME}(?:,?\s+(?P<year>\d{{4}})\b)?", _month_day),
     _rule(rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+(?P<year>\d{{4}})\b)?", _month_day),
     _rule(
