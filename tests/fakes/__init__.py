@@ -1,0 +1,1 @@
+"""In-process fakes of the services Frontdesk talks to, for tests."""
