@@ -1,0 +1,231 @@
+"""One chat-completions request: stream it (or fetch it whole) and assemble the message.
+
+Text deltas are handed on as they arrive. Tool calls arrive in pieces: the first delta of a
+call carries its ``index``, ``id`` and ``name``, later deltas with the same ``index`` append
+to its ``arguments`` text, and parallel calls use different indexes (some servers interleave
+them). :class:`ToolCallAssembler` joins the pieces; a call is complete once the stream
+reports a finish reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import openai
+from openai.types.chat import ChatCompletion, ChatCompletionChunk
+
+_T = TypeVar("_T")
+
+
+class StreamBroken(Exception):
+    """The response ended or failed before the model finished.
+
+    Attributes:
+        retryable: True when nothing of the response was received, so a new request
+            repeats nothing the caller already heard.
+    """
+
+    def __init__(self, message: str, *, retryable: bool) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class FirstTokenTimeout(Exception):
+    """No token arrived within the first-token budget, or the stream went silent too long."""
+
+
+@dataclass
+class AssembledToolCall:
+    """A tool call as the model wrote it; ``arguments`` may be invalid JSON."""
+
+    index: int
+    id: str = ""
+    name: str = ""
+    arguments: str = ""
+
+
+@dataclass
+class AssembledMessage:
+    """The assistant message one request produced, with its usage when the server sent it."""
+
+    text: str = ""
+    tool_calls: list[AssembledToolCall] = field(default_factory=list)
+    finish_reason: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    first_token_at: float | None = None
+
+
+@dataclass
+class TextPiece:
+    """Text received from the stream, to pass on at once."""
+
+    text: str
+
+
+class ToolCallAssembler:
+    """Joins streamed tool-call deltas into whole calls, by their ``index``."""
+
+    def __init__(self) -> None:
+        self._calls: dict[int, AssembledToolCall] = {}
+
+    def add(self, delta: Any) -> None:
+        """Merge one ``ChoiceDeltaToolCall`` into the call with the same index."""
+        call = self._calls.setdefault(delta.index, AssembledToolCall(index=delta.index))
+        if delta.id:
+            call.id = delta.id
+        function = delta.function
+        if function is None:
+            return
+        if function.name:
+            # Servers send the name once; a few repeat it on every delta, so never append.
+            call.name = function.name
+        if function.arguments:
+            call.arguments += function.arguments
+
+    def calls(self) -> list[AssembledToolCall]:
+        """Return the calls in index order."""
+        return [self._calls[index] for index in sorted(self._calls)]
+
+
+@dataclass
+class RequestDeadline:
+    """When the current request must have produced its first token, and the reply ended."""
+
+    first_token_timeout: float
+    reply_deadline: float
+
+    def remaining(self, *, waiting_for_first_token: bool, request_started: float) -> float:
+        """Return seconds left for the next read, never below zero."""
+        now = time.monotonic()
+        limit = self.reply_deadline - now
+        if waiting_for_first_token:
+            limit = min(limit, request_started + self.first_token_timeout - now)
+        else:
+            limit = min(limit, self.first_token_timeout)
+        return max(limit, 0.0)
+
+
+async def stream_completion(
+    client: openai.AsyncOpenAI,
+    request: dict[str, Any],
+    deadline: RequestDeadline,
+) -> AsyncIterator[TextPiece | AssembledMessage]:
+    """Send one streaming request; yield text pieces, then the assembled message last.
+
+    Raises:
+        FirstTokenTimeout: The first token, or the next chunk, came too late.
+        StreamBroken: The stream failed or ended without a finish reason.
+        openai.APIStatusError: The server answered with an error status.
+        openai.APIConnectionError: The connection could not be made.
+    """
+    started = time.monotonic()
+    message = AssembledMessage()
+    assembler = ToolCallAssembler()
+    stream = await _wait(
+        client.chat.completions.create(
+            **request, stream=True, stream_options={"include_usage": True}
+        ),
+        deadline.remaining(waiting_for_first_token=True, request_started=started),
+    )
+    try:
+        while True:
+            waiting = message.first_token_at is None
+            timeout = deadline.remaining(waiting_for_first_token=waiting, request_started=started)
+            try:
+                chunk = await _wait(anext(stream), timeout)
+            except StopAsyncIteration:
+                break
+            except openai.APITimeoutError as error:
+                raise FirstTokenTimeout("The stream went silent.") from error
+            except openai.APIConnectionError as error:
+                raise StreamBroken(
+                    "The connection broke in the middle of the response.",
+                    retryable=message.first_token_at is None,
+                ) from error
+            text = _apply_chunk(chunk, message, assembler)
+            if text:
+                yield TextPiece(text)
+    finally:
+        await stream.close()
+
+    if message.finish_reason is None:
+        raise StreamBroken(
+            "The response ended before the model finished it.",
+            retryable=message.first_token_at is None,
+        )
+    message.tool_calls = assembler.calls()
+    yield message
+
+
+def _apply_chunk(
+    chunk: ChatCompletionChunk, message: AssembledMessage, assembler: ToolCallAssembler
+) -> str:
+    """Fold one chunk into ``message``; return its text."""
+    if chunk.usage is not None:
+        message.prompt_tokens = chunk.usage.prompt_tokens
+        message.completion_tokens = chunk.usage.completion_tokens
+    if not chunk.choices:
+        return ""
+    choice = chunk.choices[0]
+    delta = choice.delta
+    text = delta.content or ""
+    if (text or delta.tool_calls) and message.first_token_at is None:
+        message.first_token_at = time.monotonic()
+    message.text += text
+    for tool_delta in delta.tool_calls or ():
+        assembler.add(tool_delta)
+    if choice.finish_reason is not None:
+        message.finish_reason = choice.finish_reason
+    return text
+
+
+async def fetch_completion(
+    client: openai.AsyncOpenAI,
+    request: dict[str, Any],
+    deadline: RequestDeadline,
+) -> AssembledMessage:
+    """Send one non-streaming request and return its message.
+
+    The first-token budget covers the whole response here, since nothing arrives earlier.
+    """
+    started = time.monotonic()
+    completion: ChatCompletion = await _wait(
+        client.chat.completions.create(**request, stream=False),
+        deadline.remaining(waiting_for_first_token=True, request_started=started),
+    )
+    message = AssembledMessage(first_token_at=time.monotonic())
+    if completion.usage is not None:
+        message.prompt_tokens = completion.usage.prompt_tokens
+        message.completion_tokens = completion.usage.completion_tokens
+    if not completion.choices:
+        raise StreamBroken("The response contained no choices.", retryable=True)
+    choice = completion.choices[0]
+    message.text = choice.message.content or ""
+    message.finish_reason = choice.finish_reason
+    message.tool_calls = [
+        AssembledToolCall(
+            index=index,
+            id=call.id,
+            name=call.function.name,
+            arguments=call.function.arguments,
+        )
+        for index, call in enumerate(_function_calls(choice.message.tool_calls or ()))
+    ]
+    return message
+
+
+def _function_calls(calls: Sequence[Any]) -> list[Any]:
+    # Custom (non-function) tool calls are never offered, so only function calls count.
+    return [call for call in calls if getattr(call, "function", None) is not None]
+
+
+async def _wait(awaitable: Awaitable[_T], seconds: float) -> _T:
+    try:
+        return await asyncio.wait_for(awaitable, timeout=seconds)
+    except TimeoutError as error:
+        raise FirstTokenTimeout("No token arrived in time.") from error
