@@ -23,7 +23,9 @@ Errors::
     BrainError               the brain cannot answer; the loop hands the rest of the call
     │                        to the offline brain and the caller hears no error
     ├── BrainTimeout         no response (or no first token) within the time budget
-    └── BrainUnavailable     the endpoint failed (HTTP error, connection refused, retries spent)
+    ├── BrainUnavailable     the endpoint failed (HTTP error, connection refused, retries spent)
+    └── InvalidToolArguments the brain wrote unusable tool arguments twice in one turn; the
+                             loop hands the call to a person instead of falling back
 """
 
 from __future__ import annotations
@@ -51,6 +53,14 @@ class BrainTimeout(BrainError):
 
 class BrainUnavailable(BrainError):
     """The brain's endpoint failed after its retries."""
+
+
+class InvalidToolArguments(BrainError):
+    """The brain requested tools with unusable arguments twice in one caller turn.
+
+    The loop hands the call to a person: a brain that does not follow the tools' schemas
+    should not keep talking to the caller, and the offline brain cannot pick up its task.
+    """
 
 
 @dataclass(frozen=True)
@@ -93,7 +103,17 @@ class BrainMetrics:
     values: Mapping[str, Any]
 
 
-BrainStep = TextDelta | ToolCallRequest | BrainMetrics
+@dataclass(frozen=True)
+class EndCall:
+    """The conversation is over: the loop emits :class:`agent.events.Hangup` after the text.
+
+    ``reason`` is a short code for the call record, such as ``"caller_done"``.
+    """
+
+    reason: str = "caller_done"
+
+
+BrainStep = TextDelta | ToolCallRequest | BrainMetrics | EndCall
 
 
 @dataclass
@@ -172,6 +192,9 @@ class ConversationState:
         round_results: The tool exchanges of the latest round (empty when ``tool_round`` is
             0), in the order the brain requested them.
         turn: Caller turns so far, counting the current one.
+        offer: What the agent last offered outside the brain, such as ``"nurse_message"``
+            after the safety rules declined a clinical question, so a brain can act on the
+            caller's yes; None when there is no such offer.
         caller_number: The caller ID, when known.
         brain_memory: Per-call scratch space for brains, keyed by brain name; a brain
             shared between calls keeps its per-call state here.
@@ -188,6 +211,7 @@ class ConversationState:
     tool_round: int = 0
     round_results: list[ToolExchange] = field(default_factory=list)
     turn: int = 0
+    offer: str | None = None
     caller_number: str | None = None
     brain_memory: dict[str, Any] = field(default_factory=dict)
 
