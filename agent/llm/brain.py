@@ -27,7 +27,8 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
+from contextlib import aclosing
 from typing import Any
 
 import openai
@@ -45,7 +46,6 @@ from agent.brain import (
 from agent.llm.arguments import tool_call_problem
 from agent.llm.config import LLMConfig
 from agent.llm.metrics import LLMTurnMetrics
-from agent.llm.prompt import placeholder_system_prompt
 from agent.llm.streaming import (
     AssembledMessage,
     AssembledToolCall,
@@ -56,6 +56,7 @@ from agent.llm.streaming import (
     fetch_completion,
     stream_completion,
 )
+from prompts import render_system_prompt
 from tools.base import Tool, ToolResult
 
 logger = logging.getLogger(__name__)
@@ -88,7 +89,8 @@ class LLMBrain:
     Args:
         config: Endpoint, model, timeouts and retry budget.
         tools: The tools offered to the model; :data:`tools.registry.TOOLS` by default.
-        system_prompt: Renders the system prompt from the conversation state.
+        system_prompt: Renders the system prompt from the conversation state;
+            :func:`prompts.render_system_prompt` by default.
         client: An existing client; by default one is made from ``config``.
     """
 
@@ -99,7 +101,7 @@ class LLMBrain:
         config: LLMConfig,
         *,
         tools: Mapping[str, Tool] | None = None,
-        system_prompt: SystemPrompt = placeholder_system_prompt,
+        system_prompt: SystemPrompt = render_system_prompt,
         client: openai.AsyncOpenAI | None = None,
     ) -> None:
         if tools is None:
@@ -146,11 +148,14 @@ class LLMBrain:
         try:
             while True:
                 message: AssembledMessage | None = None
-                async for piece in self._request(messages, deadline, metrics):
-                    if isinstance(piece, TextPiece):
-                        yield TextDelta(piece.text)
-                    else:
-                        message = piece
+                # aclosing() ends the HTTP stream at once when the consumer stops reading
+                # (barge-in), rather than whenever the garbage collector gets to it.
+                async with aclosing(self._request(messages, deadline, metrics)) as pieces:
+                    async for piece in pieces:
+                        if isinstance(piece, TextPiece):
+                            yield TextDelta(piece.text)
+                        else:
+                            message = piece
                 assert message is not None
                 metrics.add_response(message, started)
                 _assign_call_ids(message.tool_calls, used_ids, state)
@@ -196,7 +201,7 @@ class LLMBrain:
         messages: list[dict[str, Any]],
         deadline: RequestDeadline,
         metrics: LLMTurnMetrics,
-    ) -> AsyncIterator[TextPiece | AssembledMessage]:
+    ) -> AsyncGenerator[TextPiece | AssembledMessage, None]:
         """Yield one response's text pieces and then its message, retrying where allowed."""
         body = self._request_body(messages)
         retries = 0
@@ -205,9 +210,11 @@ class LLMBrain:
             yielded_text = False
             try:
                 if self.config.stream:
-                    async for piece in stream_completion(self._client, body, deadline):
-                        yielded_text = yielded_text or isinstance(piece, TextPiece)
-                        yield piece
+                    stream = stream_completion(self._client, body, deadline)
+                    async with aclosing(stream) as pieces:
+                        async for piece in pieces:
+                            yielded_text = yielded_text or isinstance(piece, TextPiece)
+                            yield piece
                 else:
                     message = await fetch_completion(self._client, body, deadline)
                     if message.text:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -72,10 +72,13 @@ class ToolCallAssembler:
 
     def __init__(self) -> None:
         self._calls: dict[int, AssembledToolCall] = {}
+        self._latest = -1
 
     def add(self, delta: Any) -> None:
         """Merge one ``ChoiceDeltaToolCall`` into the call with the same index."""
-        call = self._calls.setdefault(delta.index, AssembledToolCall(index=delta.index))
+        index = delta.index if delta.index is not None else self._guess_index(delta.id)
+        self._latest = index
+        call = self._calls.setdefault(index, AssembledToolCall(index=index))
         if delta.id:
             call.id = delta.id
         function = delta.function
@@ -86,6 +89,14 @@ class ToolCallAssembler:
             call.name = function.name
         if function.arguments:
             call.arguments += function.arguments
+
+    def _guess_index(self, call_id: str | None) -> int:
+        # Some servers omit the index: a delta with a new id starts a call, and one without
+        # an id continues the latest call.
+        latest = self._calls.get(self._latest)
+        if latest is None or (call_id and call_id != latest.id):
+            return max(self._calls, default=-1) + 1
+        return self._latest
 
     def calls(self) -> list[AssembledToolCall]:
         """Return the calls in index order."""
@@ -114,7 +125,7 @@ async def stream_completion(
     client: openai.AsyncOpenAI,
     request: dict[str, Any],
     deadline: RequestDeadline,
-) -> AsyncIterator[TextPiece | AssembledMessage]:
+) -> AsyncGenerator[TextPiece | AssembledMessage, None]:
     """Send one streaming request; yield text pieces, then the assembled message last.
 
     Raises:

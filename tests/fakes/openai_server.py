@@ -66,6 +66,7 @@ class Reply:
         text_chunk_chars: Characters per streamed text chunk.
         interleave: Stream the argument pieces of parallel tool calls interleaved
             (call 0 piece 1, call 1 piece 1, ...) instead of one call after another.
+        omit_index: Leave ``index`` out of tool-call deltas, as some servers do.
         headers_delay: Seconds before the response headers are sent.
         first_chunk_delay: Seconds between the headers and the first chunk.
         chunk_delay: Seconds between chunks.
@@ -85,6 +86,7 @@ class Reply:
     tool_calls: list[ScriptedToolCall] = field(default_factory=list)
     text_chunk_chars: int = 6
     interleave: bool = False
+    omit_index: bool = False
     headers_delay: float = 0.0
     first_chunk_delay: float = 0.0
     chunk_delay: float = 0.0
@@ -343,6 +345,8 @@ def _tool_call_chunks(reply: Reply) -> Iterator[dict[str, Any]]:
     else:
         ordered = [delta for stream in streams for delta in stream]
     for delta in ordered:
+        if reply.omit_index:
+            delta = {key: value for key, value in delta.items() if key != "index"}
         yield _chunk({"tool_calls": [delta]})
 
 

@@ -149,6 +149,26 @@ async def test_interleaved_parallel_tool_calls(
     ]
 
 
+async def test_tool_calls_without_index(fake_openai: FakeOpenAIServer, make_brain, state) -> None:
+    second = {**SLOT_SEARCH, "date_from": "2026-03-17"}
+    fake_openai.script(
+        Reply(
+            tool_calls=[
+                ScriptedToolCall("find_open_slots", SLOT_SEARCH, id="call_a", pieces=3),
+                ScriptedToolCall("find_open_slots", second, id="call_b", pieces=3),
+            ],
+            omit_index=True,
+        )
+    )
+
+    steps = await collect(make_brain(), state)
+
+    assert [(c.call_id, c.arguments()) for c in tool_calls(steps)] == [
+        ("call_a", SLOT_SEARCH),
+        ("call_b", second),
+    ]
+
+
 async def test_missing_or_repeated_call_ids_replaced(
     fake_openai: FakeOpenAIServer, make_brain, state
 ) -> None:
