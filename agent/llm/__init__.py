@@ -1,6 +1,7 @@
 """The LLM brain and its parts: configuration, streaming, argument checks, metrics."""
 
-from agent.llm.brain import InvalidToolArguments, LLMBrain
+from agent.brain import InvalidToolArguments
+from agent.llm.brain import LLMBrain
 from agent.llm.config import LLMConfig
 from agent.llm.metrics import LLMTurnMetrics
 

@@ -6,15 +6,16 @@ complete and every call's arguments parse and validate against the tool's model.
 is invalid, the brain sends the model its mistake and asks again within the same reply; a
 second invalid response in the same caller turn raises :class:`InvalidToolArguments`.
 
-Failures become :class:`agent.brain.BrainError` subclasses, which make the agent loop hand
-the rest of the call to the offline brain::
+Failures become :class:`agent.brain.BrainError` subclasses. After a timeout or an
+unavailable endpoint the agent loop hands the rest of the call to the offline brain; after
+invalid tool arguments it hands the call to a person::
 
     BrainError
     ├── BrainTimeout          no first token in time, a stream silent too long, or the reply
     │                         budget spent
     ├── BrainUnavailable      HTTP error status, broken connection or stream, retries spent,
     │                         or an empty response
-    └── InvalidToolArguments  unusable tool arguments twice in one caller turn; escalate
+    └── InvalidToolArguments  unusable tool arguments twice in one caller turn
 
 HTTP 408, 409, 429 and 5xx and refused connections are retried with backoff (honouring
 ``Retry-After``) while the retry budget and the reply's time budget allow and nothing of the
@@ -34,12 +35,12 @@ from typing import Any
 import openai
 
 from agent.brain import (
-    BrainError,
     BrainMetrics,
     BrainStep,
     BrainTimeout,
     BrainUnavailable,
     ConversationState,
+    InvalidToolArguments,
     TextDelta,
     ToolCallRequest,
 )
@@ -68,13 +69,6 @@ NOT_RUN_MESSAGE = (
     "Not run, because another tool call in the same reply had invalid arguments. "
     "Call it again if it is still needed."
 )
-
-
-class InvalidToolArguments(BrainError):
-    """The model wrote unusable tool arguments twice in one caller turn.
-
-    The loop should hand the call to a person: the model is not following the tools.
-    """
 
 
 SystemPrompt = Callable[[ConversationState], str]
