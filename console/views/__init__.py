@@ -1,0 +1,1 @@
+"""Console pages, one module per area; ``console.routes`` assembles their routers."""

@@ -1,0 +1,224 @@
+"""Sign-in, sessions, lockout and redirects of the staff console."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from clinic.db import transaction
+from clinic.models import AuditEvent, StaffUser
+from console.sessions import COOKIE_NAME
+from console.users import set_password
+from tests.console.builders import PASSWORD
+from tests.console.conftest import csrf_token, sign_in
+
+PAGES = [
+    "/console/",
+    "/console/calls",
+    "/console/calls/1",
+    "/console/calls/1/recording",
+    "/console/calls/1/scenario.yaml",
+    "/console/queue",
+    "/console/queue/1",
+    "/console/admin/audit",
+    "/console/admin/staff",
+]
+
+
+def _attempt(client: TestClient, username: str, password: str) -> int:
+    page = client.get("/console/login")
+    response = client.post(
+        "/console/login",
+        data={"username": username, "password": password, "csrf_token": csrf_token(page.text)},
+    )
+    return response.status_code
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_redirect_to_login(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/console/login?next=")
+
+
+def test_login_redirect_keeps_the_page(client: TestClient, front_desk: str) -> None:
+    response = client.get("/console/calls?escalated=1")
+    assert response.headers["location"] == "/console/login?next=%2Fconsole%2Fcalls%3Fescalated%3D1"
+    page = client.get(response.headers["location"])
+    answer = client.post(
+        "/console/login",
+        data={
+            "username": front_desk,
+            "password": PASSWORD,
+            "next": "/console/calls?escalated=1",
+            "csrf_token": csrf_token(page.text),
+        },
+    )
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/console/calls?escalated=1"
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/twilio/voice"])
+def test_login_ignores_foreign_next(client: TestClient, front_desk: str, target: str) -> None:
+    page = client.get("/console/login")
+    answer = client.post(
+        "/console/login",
+        data={
+            "username": front_desk,
+            "password": PASSWORD,
+            "next": target,
+            "csrf_token": csrf_token(page.text),
+        },
+    )
+    assert answer.headers["location"] == "/console/"
+
+
+def test_login_sets_hardened_cookie(client: TestClient, front_desk: str) -> None:
+    page = client.get("/console/login")
+    response = client.post(
+        "/console/login",
+        data={"username": front_desk, "password": PASSWORD, "csrf_token": csrf_token(page.text)},
+    )
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith(f"{COOKIE_NAME}=")
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie
+    assert "Secure" in cookie
+    home = client.get("/console/")
+    assert home.status_code == 200
+    assert "Rosa Diaz" in home.text
+
+
+def test_login_rotates_csrf_token(client: TestClient, front_desk: str) -> None:
+    before = csrf_token(client.get("/console/login").text)
+    after = sign_in(client, front_desk)
+    assert before != after
+
+
+def test_wrong_password_is_generic(client: TestClient, front_desk: str) -> None:
+    page = client.get("/console/login")
+    wrong = client.post(
+        "/console/login",
+        data={"username": front_desk, "password": "nope", "csrf_token": csrf_token(page.text)},
+    )
+    unknown = client.post(
+        "/console/login",
+        data={"username": "nobody", "password": "nope", "csrf_token": csrf_token(page.text)},
+    )
+    assert wrong.status_code == 401
+    assert unknown.status_code == 401
+    assert "Sign-in failed" in wrong.text
+    assert wrong.text.replace(front_desk, "nobody") == unknown.text
+
+
+def test_lockout_after_five_failures(
+    client: TestClient, front_desk: str, session_factory: sessionmaker[Session]
+) -> None:
+    for _ in range(5):
+        assert _attempt(client, front_desk, "wrong password") == 401
+    # The right password no longer works, with the same message as any failure.
+    page = client.get("/console/login")
+    locked = client.post(
+        "/console/login",
+        data={"username": front_desk, "password": PASSWORD, "csrf_token": csrf_token(page.text)},
+    )
+    assert locked.status_code == 401
+    assert "Sign-in failed" in locked.text
+    with session_factory() as session:
+        user = session.scalar(select(StaffUser).where(StaffUser.username == front_desk))
+        assert user is not None
+        assert user.locked_until is not None
+        remaining = user.locked_until - datetime.now(UTC)
+        assert timedelta(minutes=14) < remaining <= timedelta(minutes=15)
+        actions = list(session.scalars(select(AuditEvent.action).where(AuditEvent.staff_user_id == user.id)))
+    assert actions.count("login_failed") == 4
+    assert "lockout" in actions
+    assert "login_rejected_locked" in actions
+
+
+def test_lockout_expires(
+    client: TestClient, front_desk: str, session_factory: sessionmaker[Session]
+) -> None:
+    with transaction(session_factory) as session:
+        user = session.scalar(select(StaffUser).where(StaffUser.username == front_desk))
+        assert user is not None
+        user.failed_logins = 5
+        user.locked_until = datetime.now(UTC) - timedelta(seconds=1)
+    assert _attempt(client, front_desk, PASSWORD) == 303
+    with session_factory() as session:
+        user = session.scalar(select(StaffUser).where(StaffUser.username == front_desk))
+        assert user is not None
+        assert user.failed_logins == 0
+        assert user.locked_until is None
+
+
+def test_success_resets_failure_count(
+    client: TestClient, front_desk: str, session_factory: sessionmaker[Session]
+) -> None:
+    for _ in range(4):
+        _attempt(client, front_desk, "wrong password")
+    assert _attempt(client, front_desk, PASSWORD) == 303
+    with session_factory() as session:
+        user = session.scalar(select(StaffUser).where(StaffUser.username == front_desk))
+        assert user is not None
+        assert user.failed_logins == 0
+
+
+def test_username_is_case_insensitive(client: TestClient, front_desk: str) -> None:
+    assert _attempt(client, front_desk.upper(), PASSWORD) == 303
+
+
+def test_logout_ends_session(desk_client: TestClient) -> None:
+    token = csrf_token(desk_client.get("/console/").text)
+    response = desk_client.post("/console/logout", data={"csrf_token": token})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/console/login"
+    assert desk_client.get("/console/").status_code == 303
+
+
+def test_forged_cookie_is_anonymous(client: TestClient, front_desk: str) -> None:
+    sign_in(client, front_desk)
+    value = client.cookies[COOKIE_NAME]
+    client.cookies.clear()
+    client.cookies.set(COOKIE_NAME, value[:-4] + "AAAA")
+    assert client.get("/console/").status_code == 303
+
+
+def test_password_change_ends_sessions(
+    desk_client: TestClient, front_desk: str, session_factory: sessionmaker[Session]
+) -> None:
+    assert desk_client.get("/console/").status_code == 200
+    with transaction(session_factory) as session:
+        set_password(session, username=front_desk, password="another long password")
+    assert desk_client.get("/console/").status_code == 303
+
+
+def test_disabled_user_is_signed_out(
+    desk_client: TestClient, front_desk: str, session_factory: sessionmaker[Session]
+) -> None:
+    with transaction(session_factory) as session:
+        user = session.scalar(select(StaffUser).where(StaffUser.username == front_desk))
+        assert user is not None
+        user.active = False
+    assert desk_client.get("/console/").status_code == 303
+    assert _attempt(desk_client, front_desk, PASSWORD) == 401
+
+
+def test_pages_send_security_headers(desk_client: TestClient) -> None:
+    response = desk_client.get("/console/")
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
+def test_stylesheet_is_public(client: TestClient) -> None:
+    response = client.get("/console/static/console.css")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/css")
+    assert "set-cookie" not in response.headers
+    assert client.get("/console/static/../routes.py").status_code == 404
+    assert client.get("/console/static/other.css").status_code == 404
