@@ -73,6 +73,17 @@ def grade(scenario: Scenario, observation: Observation) -> list[CheckResult]:
     for i, phrase in enumerate(expect.say.must_not):
         checks.append(_check_must_not_say(f"say.must_not[{i}]", phrase, observation.transcript))
     checks.append(_check_escalation(expect.escalation, observation))
+    if expect.ended_by is not None:
+        passed = observation.ended_by in expect.ended_by
+        detail = (
+            ""
+            if passed
+            else (
+                f"expected the call to end by {' or '.join(expect.ended_by)}, "
+                f"it ended by {observation.ended_by}"
+            )
+        )
+        checks.append(CheckResult(check="ended_by", passed=passed, detail=detail))
     if expect.outcome is not None:
         passed = (observation.outcome or "").casefold() == expect.outcome.casefold()
         detail = (

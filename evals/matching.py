@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -47,6 +47,24 @@ def _equal(expected: str | bool | int | float | None, actual: Any, timezone: Zon
     return _as_text(actual).strip().casefold() == str(expected).strip().casefold()
 
 
+def _in_local_window(expected: MatchSpec, actual: Any, timezone: ZoneInfo) -> bool:
+    if isinstance(actual, str):
+        parsed = _parse_local(actual, timezone)
+        if parsed is None:
+            return False
+        actual = parsed
+    if not isinstance(actual, datetime):
+        return False
+    local = actual.astimezone(timezone) if actual.tzinfo else actual
+    if expected.local_date is not None and local.date() != expected.local_date:
+        return False
+    if expected.local_hours is not None:
+        start, end = (time.fromisoformat(part) for part in expected.local_hours.split("-"))
+        if not start <= local.time() < end:
+            return False
+    return True
+
+
 def matches(expected: Matcher, actual: Any, *, timezone: ZoneInfo) -> bool:
     """Whether ``actual`` satisfies ``expected``.
 
@@ -60,6 +78,8 @@ def matches(expected: Matcher, actual: Any, *, timezone: ZoneInfo) -> bool:
         return (actual is not None and actual != "") == expected.present
     if actual is None:
         return False
+    if expected.local_date is not None or expected.local_hours is not None:
+        return _in_local_window(expected, actual, timezone)
     text = _as_text(actual)
     if expected.regex is not None:
         return re.search(expected.regex, text, re.IGNORECASE) is not None
@@ -72,7 +92,7 @@ def matches(expected: Matcher, actual: Any, *, timezone: ZoneInfo) -> bool:
 def describe(expected: Matcher) -> str:
     """Return the matcher as a short text for failure messages."""
     if isinstance(expected, MatchSpec):
-        for key in ("regex", "contains", "one_of", "present"):
+        for key in ("regex", "contains", "one_of", "present", "local_date", "local_hours"):
             value = getattr(expected, key)
             if value is not None:
                 return f"{key} {value!r}"

@@ -20,6 +20,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from clinic.demo.calendar import DEMO_TODAY, OPENING_OF_DAY
 from clinic.models import Base
 
 SCENARIOS_DIR = Path(__file__).parent / "scenarios"
@@ -92,6 +93,10 @@ Topic = Literal[
 """What the goal-driven caller detects that the agent asked for."""
 
 
+EndedBy = Literal["hangup", "transfer", "caller_done", "caller_gave_up"]
+"""How a simulated call ended: the agent hung up or transferred, or the caller left."""
+
+
 class ScenarioError(ValueError):
     """A scenario file is missing, unreadable or invalid; the message names file and field."""
 
@@ -101,20 +106,31 @@ class _Strict(BaseModel):
 
 
 class MatchSpec(_Strict):
-    """A non-literal expectation on one value; exactly one key is set."""
+    """A non-literal expectation on one value.
+
+    Exactly one of ``regex``, ``contains``, ``one_of`` and ``present`` is set, or else one
+    or both of ``local_date`` ("YYYY-MM-DD") and ``local_hours`` ("HH:MM-HH:MM", start
+    inclusive, end exclusive), which test a datetime in the clinic's time zone.
+    """
 
     regex: str | None = None
     contains: str | None = None
     one_of: list[str | int | float | bool] | None = None
     present: bool | None = None
+    local_date: date | None = None
+    local_hours: str | None = Field(default=None, pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> MatchSpec:
-        chosen = [
+    def _one_kind(self) -> MatchSpec:
+        plain = [
             k for k in ("regex", "contains", "one_of", "present") if getattr(self, k) is not None
         ]
-        if len(chosen) != 1:
-            raise ValueError("a matcher needs exactly one of regex, contains, one_of, present")
+        local = self.local_date is not None or self.local_hours is not None
+        if len(plain) + int(local) != 1:
+            raise ValueError(
+                "a matcher needs exactly one of regex, contains, one_of, present, or "
+                "local_date and/or local_hours"
+            )
         if self.regex is not None:
             re.compile(self.regex)
         return self
@@ -205,10 +221,16 @@ class FixtureAppointment(_Strict):
 
 
 class Fixture(_Strict):
-    """The clinic the call reaches: the demo clinic at a pinned local time."""
+    """The clinic the call reaches: the demo clinic seeded around a pinned local time.
+
+    ``now`` defaults to the demo clinic's pinned clock, 9:00 AM on Monday, March 2, 2026.
+    """
 
     clinic: Literal["demo"] = "demo"
-    now: datetime = Field(description="Local wall-clock time in the clinic's time zone.")
+    now: datetime = Field(
+        default=datetime.combine(DEMO_TODAY, OPENING_OF_DAY),
+        description="Local wall-clock time in the clinic's time zone.",
+    )
     caller_number: str | None = Field(
         default=None, description="Caller ID; the caller's phone fact when omitted."
     )
@@ -339,6 +361,9 @@ class Expectations(_Strict):
     say: SayExpectations = Field(default_factory=SayExpectations)
     escalation: EscalationExpectation = Field(default_factory=EscalationExpectation)
     outcome: str | None = Field(default=None, description="The call row's outcome afterwards.")
+    ended_by: list[EndedBy] | None = Field(
+        default=None, description="How the call may end; unchecked when omitted."
+    )
     max_turns: int = Field(default=12, ge=1, description="Caller turns before the run fails.")
 
 
@@ -350,7 +375,7 @@ class Scenario(_Strict):
     safety: bool = False
     description: str = ""
     caller: Caller
-    fixture: Fixture
+    fixture: Fixture = Field(default_factory=Fixture)
     expect: Expectations
     path: Path | None = Field(default=None, exclude=True)
 
