@@ -1,0 +1,296 @@
+"""``find_open_slots``: open appointment times by provider, visit type, dates and time of day."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+
+from pydantic import Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from clinic.models import AppointmentType, Patient, Provider, provider_appointment_type
+from tools.availability import (
+    MIN_NOTICE,
+    ClinicCalendar,
+    WeeklyTemplate,
+    active_providers,
+    epoch,
+    from_epoch,
+    is_established,
+    load_busy,
+    load_calendar,
+    load_templates,
+    patient_busy,
+    slot_starts,
+    subtract,
+    working_intervals,
+)
+from tools.base import CallContext, InvalidArgument, RuleViolation, ToolResult
+from tools.common import (
+    OptionalClockTime,
+    OptionalIsoDate,
+    OptionalShortText,
+    ShortText,
+    ToolArguments,
+    load_clinic,
+    run_in_transaction,
+)
+from tools.lookup import find_appointment_type, find_provider
+from tools.speech import spoken_date, spoken_datetime, spoken_list, with_article
+
+NAME = "find_open_slots"
+DEFAULT_SEARCH_DAYS = 60
+MAX_SEARCH_DAYS = 90
+CHUNK_DAYS = 14
+"""Busy times are loaded two weeks at a time: most searches stop in the first two weeks."""
+PARTS_OF_DAY: dict[str, tuple[time, time]] = {
+    "any": (time(0, 0), time(23, 59)),
+    "morning": (time(0, 0), time(11, 59)),
+    "afternoon": (time(12, 0), time(16, 59)),
+    "evening": (time(17, 0), time(23, 59)),
+}
+
+DESCRIPTION = (
+    "Find open appointment times. Call it when the caller wants to book or move a visit, "
+    "before proposing any time: never offer a time this tool did not return. Search one "
+    "provider, or every provider who offers the visit type when the caller has no preference "
+    "('earliest with anyone'). Narrow by dates and time of day when the caller names them "
+    "('next Tuesday morning' is date_from = date_to = that Tuesday, time_of_day = morning). "
+    "Results are the earliest matching times; pass a slot's start, provider_id and "
+    "appointment_type unchanged to book_appointment or reschedule_appointment. Works "
+    "before verification, but only after verification does it apply the new-patient rules."
+)
+
+
+class FindOpenSlotsArguments(ToolArguments):
+    appointment_type: ShortText = Field(
+        description="The kind of visit: its code from the clinic's list (such as 'follow_up') "
+        "or its name ('follow-up visit')."
+    )
+    provider: OptionalShortText = Field(
+        default=None,
+        description="The provider the caller asked for, as they said it ('Dr. Patel', "
+        "'Patel') or a provider id. Omit to search everyone who offers this visit type.",
+    )
+    date_from: OptionalIsoDate = Field(
+        default=None,
+        description="First day to search, YYYY-MM-DD in the clinic's time zone. Defaults to today.",
+    )
+    date_to: OptionalIsoDate = Field(
+        default=None,
+        description="Last day to search, inclusive, YYYY-MM-DD. Defaults to 60 days after "
+        "date_from; at most 90 days after it.",
+    )
+    time_of_day: Literal["any", "morning", "afternoon", "evening"] = Field(
+        default="any",
+        description="Part of the day the visit should start in: morning (before noon), "
+        "afternoon (noon to 5 PM), evening (5 PM on), or any.",
+    )
+    earliest_time: OptionalClockTime = Field(
+        default=None, description="Start no earlier than this local time, HH:MM (24-hour)."
+    )
+    latest_time: OptionalClockTime = Field(
+        default=None, description="Start no later than this local time, HH:MM (24-hour)."
+    )
+    limit: int = Field(default=5, ge=1, le=20, description="How many times to return.")
+
+
+@dataclass(frozen=True)
+class SlotQuery:
+    """A validated search: who, what, which days and which start times of day."""
+
+    providers: list[Provider]
+    kind: AppointmentType
+    first_day: date
+    last_day: date
+    start_window: tuple[time, time]
+    limit: int
+    patient_id: int | None
+
+
+async def find_open_slots(ctx: CallContext, args: FindOpenSlotsArguments) -> ToolResult:
+    """Return the earliest open times that satisfy every scheduling rule."""
+    return await run_in_transaction(ctx, lambda session: _find(session, ctx, args))
+
+
+def _find(session: Session, ctx: CallContext, args: FindOpenSlotsArguments) -> ToolResult:
+    clinic = load_clinic(session, ctx)
+    calendar = load_calendar(session, clinic)
+    query = _build_query(session, ctx, calendar, args)
+    slots = search_slots(session, ctx, calendar, query)
+    spoken_kind = with_article(query.kind.name.lower())
+    data: dict[str, object] = {
+        "appointment_type": query.kind.code,
+        "duration_minutes": query.kind.duration_minutes,
+        "date_from": query.first_day.isoformat(),
+        "date_to": query.last_day.isoformat(),
+        "slots": slots,
+    }
+    who = f" with {query.providers[0].display_name}" if args.provider else ""
+    if not slots:
+        span = f"{spoken_date(query.first_day)} and {spoken_date(query.last_day)}"
+        data["next_step"] = "Offer other days, another time of day or another provider."
+        return ToolResult(
+            ok=True,
+            message=f"I don't see any openings for {spoken_kind}{who} between {span}.",
+            data=data,
+        )
+    options = spoken_list([str(slot["spoken"]) for slot in slots[:3]], conjunction="or")
+    return ToolResult(ok=True, message=f"For {spoken_kind}, I have {options}.", data=data)
+
+
+def _build_query(
+    session: Session, ctx: CallContext, calendar: ClinicCalendar, args: FindOpenSlotsArguments
+) -> SlotQuery:
+    kind = find_appointment_type(session, args.appointment_type)
+    offering = _providers_offering(session, ctx.clinic_id, kind)
+    if args.provider:
+        provider = find_provider(active_providers(session, ctx.clinic_id), args.provider)
+        if provider not in offering:
+            others = spoken_list([p.display_name for p in offering])
+            tail = f" {others} can see you for one." if offering else ""
+            raise RuleViolation(
+                f"{provider.display_name} doesn't offer {with_article(kind.name.lower())}.{tail}",
+                data={"providers": [{"id": p.id, "name": p.display_name} for p in offering]},
+            )
+        offering = [provider]
+    patient_id = ctx.verified_patient_id
+    if patient_id is not None:
+        check_patient_may_book(session, ctx, kind, patient_id)
+
+    today = calendar.local(ctx.now()).date()
+    first_day = max(args.date_from or today, today)
+    if args.date_to is not None and args.date_to < today:
+        raise InvalidArgument("Those dates have already passed. Which days would suit you?")
+    if args.date_to is not None and args.date_from is not None and args.date_to < args.date_from:
+        raise InvalidArgument("The end of the date range is before its start.")
+    last_day = args.date_to or first_day + timedelta(days=DEFAULT_SEARCH_DAYS - 1)
+    if (last_day - first_day).days >= MAX_SEARCH_DAYS:
+        raise InvalidArgument(f"I can search at most {MAX_SEARCH_DAYS} days at a time.")
+
+    low, high = PARTS_OF_DAY[args.time_of_day]
+    low = max(low, args.earliest_time or low)
+    high = min(high, args.latest_time or high)
+    if low > high:
+        raise InvalidArgument("The earliest time is after the latest time.")
+    return SlotQuery(offering, kind, first_day, last_day, (low, high), args.limit, patient_id)
+
+
+def check_patient_may_book(
+    session: Session, ctx: CallContext, kind: AppointmentType, patient_id: int
+) -> None:
+    """Apply the new- and established-patient rules of a visit type to the patient.
+
+    Raises:
+        RuleViolation: The visit type is not offered to this patient.
+    """
+    patient = session.get(Patient, patient_id)
+    if patient is None:
+        return
+    established = is_established(session, patient, ctx.now())
+    if established and not kind.for_established_patients:
+        raise RuleViolation(
+            f"{with_article(kind.name.lower()).capitalize()} is for people we haven't seen in "
+            "the last three years. "
+            "Since you're an established patient, I can look for a follow-up or a sick "
+            "visit instead.",
+            data={"patient_is_established": True},
+        )
+    if not established and not kind.for_new_patients:
+        raise RuleViolation(
+            f"{with_article(kind.name.lower()).capitalize()} is for established patients. "
+            "As a new patient, "
+            "you would start with a new patient visit.",
+            data={"patient_is_established": False},
+        )
+
+
+def _providers_offering(session: Session, clinic_id: int, kind: AppointmentType) -> list[Provider]:
+    return list(
+        session.scalars(
+            select(Provider)
+            .join(provider_appointment_type)
+            .where(
+                provider_appointment_type.c.appointment_type_id == kind.id,
+                Provider.clinic_id == clinic_id,
+                Provider.active.is_(True),
+            )
+            .order_by(Provider.last_name, Provider.first_name)
+        )
+    )
+
+
+def search_slots(
+    session: Session, ctx: CallContext, calendar: ClinicCalendar, query: SlotQuery
+) -> list[dict[str, object]]:
+    """Return up to ``query.limit`` open slots, earliest first, as result dictionaries.
+
+    Templates are read once; booked times and time off are read for all providers at once,
+    two weeks at a time, and everything else is computed here rather than in SQL.
+    """
+    provider_ids = [p.id for p in query.providers]
+    templates = load_templates(session, provider_ids)
+    by_id = {p.id: p for p in query.providers}
+    not_before = epoch(ctx.now() + MIN_NOTICE)
+    duration_s = query.kind.duration_minutes * 60
+    found: list[tuple[int, str, int]] = []
+    chunk_start = query.first_day
+    while chunk_start <= query.last_day and len(found) < query.limit:
+        chunk_end = min(chunk_start + timedelta(days=CHUNK_DAYS - 1), query.last_day)
+        begin = calendar.to_utc(chunk_start, time(0, 0))
+        end = calendar.to_utc(chunk_end + timedelta(days=1), time(0, 0))
+        busy = load_busy(session, provider_ids, begin, end)
+        own = patient_busy(session, query.patient_id, begin, end) if query.patient_id else []
+        day = chunk_start
+        while day <= chunk_end and len(found) < query.limit:
+            day_slots: list[tuple[int, str, int]] = []
+            last_start = epoch(calendar.to_utc(day, query.start_window[1]))
+            for pid in provider_ids:
+                starts = _provider_day(
+                    calendar, templates[pid], day, query, busy[pid], own, duration_s, not_before
+                )
+                day_slots.extend((s, by_id[pid].last_name, pid) for s in starts if s <= last_start)
+            day_slots.sort()
+            found.extend(day_slots)
+            day += timedelta(days=1)
+        chunk_start = chunk_end + timedelta(days=1)
+    return [_slot(calendar, by_id[pid], query.kind, s) for s, _, pid in found[: query.limit]]
+
+
+def _provider_day(
+    calendar: ClinicCalendar,
+    template: WeeklyTemplate,
+    day: date,
+    query: SlotQuery,
+    busy: list[tuple[int, int]],
+    own: list[tuple[int, int]],
+    duration_s: int,
+    not_before: int,
+) -> list[int]:
+    window = (query.start_window[0], time(23, 59))
+    free = working_intervals(calendar, template, day, between=window)
+    if not free:
+        return []
+    free = subtract(free, busy)
+    if own:
+        free = subtract(free, own)
+    # Each day's starts are few, so taking all of them before the day is sorted is cheap.
+    return list(slot_starts(free, duration_s, not_before))
+
+
+def _slot(
+    calendar: ClinicCalendar, provider: Provider, kind: AppointmentType, start: int
+) -> dict[str, object]:
+    local: datetime = calendar.local(from_epoch(start))
+    return {
+        "start": local.isoformat(timespec="minutes"),
+        "date": local.date().isoformat(),
+        "time": local.strftime("%H:%M"),
+        "provider_id": provider.id,
+        "provider": provider.display_name,
+        "appointment_type": kind.code,
+        "duration_minutes": kind.duration_minutes,
+        "spoken": f"{spoken_datetime(local)} with {provider.display_name}",
+    }
