@@ -152,6 +152,12 @@ def _is_number_word(word: _Word) -> bool:
     return word.text.lower() in _NUMBER_WORDS
 
 
+def _is_a_before_scale(words: list[_Word], index: int) -> bool:
+    """Whether ``words[index]`` is the "a" of "a hundred" or "a thousand"."""
+    following = index + 1 < len(words) and words[index + 1].text.lower() in SCALES
+    return words[index].text.lower() == "a" and following
+
+
 def _number_run_end(words: list[_Word], index: int, text: str) -> int:
     """Return the end of the run of number words starting at ``index`` (``index`` if none).
 
@@ -168,7 +174,7 @@ def _number_run_end(words: list[_Word], index: int, text: str) -> int:
             follows = end + 1 < len(words) and _is_number_word(words[end + 1])
             if not follows:
                 break
-        elif not _is_number_word(word):
+        elif not _is_number_word(word) and not _is_a_before_scale(words, end):
             break
         end += 1
     # A lone or trailing "oh" is an interjection, not a zero.
@@ -238,6 +244,8 @@ def _read_below_hundred(words: list[str], index: int) -> tuple[int, int, bool]:
     if index >= len(words):
         return 0, index, False
     word = words[index]
+    if word == "a" and index + 1 < len(words) and words[index + 1] in SCALES:
+        return 1, index + 1, False
     if word in TENS:
         if index + 1 < len(words):
             following = words[index + 1]
