@@ -22,8 +22,8 @@ from pathlib import Path
 from tools.datetimes import resolve_date, resolve_time
 
 DEFAULT_PATH = Path("/work/shared/data/sgd/Services_3_doctor.jsonl")
-# The dialogues speak of early March 2019 ("the 13th of this month", "March 9th"); any fixed
-# day works because the utterance and the annotated value are resolved against the same one.
+# The dialogues speak of early March 2019 ("the 13th of this month", "March 9th"). Any fixed
+# day works, because the utterance and the annotated value are resolved against the same one.
 DEFAULT_TODAY = date(2019, 3, 1)
 
 

@@ -133,7 +133,7 @@ def utc_to_local(instant: datetime, tz: str) -> datetime:
         tz: The clinic's tz database zone name.
 
     Returns:
-        The aware local datetime; its ``fold`` tells the two 01:30s of a fall-back day apart.
+        The aware local datetime. Its ``fold`` distinguishes the two 01:30s of a fall-back day.
 
     Raises:
         ValueError: When ``instant`` is naive, because its instant would be a guess.
@@ -147,7 +147,7 @@ def utc_to_local(instant: datetime, tz: str) -> datetime:
 
 
 def is_ambiguous_local_time(d: date, t: time, tz: str) -> bool:
-    """Whether ``t`` on ``d`` happens twice in ``tz`` because the clocks fall back."""
+    """Return True if ``t`` on ``d`` happens twice in ``tz`` because the clocks fall back."""
     clinic_zone = zone(tz)
     wall = datetime.combine(d, t.replace(tzinfo=None))
     first = wall.replace(tzinfo=clinic_zone, fold=0).utcoffset()
@@ -194,12 +194,12 @@ def resolve_date_time(text: str, *, today: date, tz: str) -> DateTimeResolution 
 
 
 def speak_date(d: date) -> str:
-    """Return ``d`` as a read-back says it: "Tuesday, March 10"."""
+    """Format ``d`` for a spoken read-back: "Tuesday, March 10"."""
     return f"{d:%A}, {d:%B} {d.day}"
 
 
 def speak_time(t: time) -> str:
-    """Return ``t`` as a read-back says it: "9:15 AM", "4 PM", "noon" or "midnight"."""
+    """Format ``t`` for a spoken read-back: "9:15 AM", "4 PM", "noon" or "midnight"."""
     if t == time(12):
         return "noon"
     if t == time(0):

@@ -12,7 +12,7 @@ from enum import StrEnum
 
 
 class AnswerKind(StrEnum):
-    """What a reply to a yes-or-no question amounts to."""
+    """Kind of reply to a yes-or-no question."""
 
     AFFIRM = "affirm"
     DENY = "deny"

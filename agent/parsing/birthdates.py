@@ -15,7 +15,7 @@ from datetime import date
 from tools.spoken.dates import MONTHS
 from tools.spoken.numbers import normalize_numbers
 
-# Nobody calling is older than this; an older date is a mishearing.
+# Oldest plausible age in years. A date of birth further back is taken as a mishearing.
 MAX_AGE_YEARS = 130
 
 _MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b\.?"

@@ -165,7 +165,7 @@ def _leading_name_words(text: str) -> list[str]:
 
 
 def _only_name(text: str, words: list[str]) -> bool:
-    """Whether ``text`` is just the name words and punctuation."""
+    """Return True if ``text`` is just the name words and punctuation."""
     leftover = text
     for word in words:
         leftover = leftover.replace(word, " ", 1)

@@ -18,6 +18,8 @@ _GROUP_RUN = re.compile(rf"(?<![\d.]){_CARDINAL}(?:[\s-]+{_CARDINAL})*")
 _THOUSANDS = re.compile(r"\b\d{1,3}(?:,\d{3})+\b")
 _WORD_OR_DIGITS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+")
 _REPEATS = {"double": 2, "triple": 3}
+_SINGLE_WORD_DIGITS = {word: str(value) for word, value in (UNITS | TEENS).items()}
+_SCALE_ZEROS = {"hundred": "00", "thousand": "000"}
 # Words a caller may say between the digits of one number without ending it.
 _DIGIT_CONNECTORS = frozenset({"and", "dash", "hyphen", "then", "um", "uh", "area", "code"})
 _ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
@@ -107,38 +109,33 @@ def _token_digits(
     word = tokens[index][0]
     if word.isdigit():
         return word, 1
+    if word in _SINGLE_WORD_DIGITS:
+        return _SINGLE_WORD_DIGITS[word], 1
+
     if word in _REPEATS and index + 1 < len(tokens):
         following, used = _token_digits(tokens, index + 1, text)
         if following is not None and len(following) == 1:
             return following * _REPEATS[word], 1 + used
         return None, 1
+
     if word == "oh":
         return ("0", 1) if _next_to_digit(tokens, index, text) else (None, 1)
-    if word == "zero":
-        return "0", 1
-    if word in UNITS:
-        return str(UNITS[word]), 1
-    if word in TEENS:
-        return str(TEENS[word]), 1
+
     if word in TENS:
-        if (
-            index + 1 < len(tokens)
-            and tokens[index + 1][0] in UNITS
-            and _joined(tokens, index, text)
-        ):
-            unit = UNITS[tokens[index + 1][0]]
-            if unit:
-                return str(TENS[word] + unit), 2
+        # "twenty one" is 21, but "twenty, one" is 20 then 1.
+        has_unit = index + 1 < len(tokens) and UNITS.get(tokens[index + 1][0], 0) > 0
+        if has_unit and _joined(tokens, index, text):
+            return str(TENS[word] + UNITS[tokens[index + 1][0]]), 2
         return str(TENS[word]), 1
-    if word == "hundred" and index > 0:
-        return "00", 1
-    if word == "thousand" and index > 0:
-        return "000", 1
+
+    # "eight hundred" in a phone number is 800; a scale word alone adds nothing.
+    if word in _SCALE_ZEROS and index > 0:
+        return _SCALE_ZEROS[word], 1
     return None, 1
 
 
 def _joined(tokens: list[tuple[str, int, int]], index: int, text: str) -> bool:
-    """Whether only spaces or hyphens separate token ``index`` from the next."""
+    """Return True if only spaces or hyphens separate token ``index`` from the next."""
     return text[tokens[index][2] : tokens[index + 1][1]].strip(" -") == ""
 
 

@@ -13,7 +13,7 @@ _NEGATION = re.compile(
 
 
 def is_negated(text: str, start: int) -> bool:
-    """Whether a negation precedes ``text[start:]`` within the same clause.
+    """Return True if a negation precedes ``text[start:]`` within the same clause.
 
     Args:
         text: Lowercased text.

@@ -153,7 +153,7 @@ def _is_number_word(word: _Word) -> bool:
 
 
 def _is_a_before_scale(words: list[_Word], index: int) -> bool:
-    """Whether ``words[index]`` is the "a" of "a hundred" or "a thousand"."""
+    """Return True if ``words[index]`` is the "a" of "a hundred" or "a thousand"."""
     following = index + 1 < len(words) and words[index + 1].text.lower() in SCALES
     return words[index].text.lower() == "a" and following
 

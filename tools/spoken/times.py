@@ -24,6 +24,11 @@ from datetime import time
 from tools.spoken.negation import is_negated
 from tools.spoken.numbers import NormalizedText, normalize_numbers
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 DAY_START = time(0, 0)
 DAY_END = time(23, 59)
 PERIODS: dict[str, tuple[time, time]] = {
@@ -57,53 +62,12 @@ _ERRAND_WINDOWS: dict[tuple[str, str], tuple[time, time]] = {
 _NAMED_TIMES = {"noon": time(12), "midday": time(12), "midnight": time(0)}
 
 # Words that may surround a time said on its own ("um, how about nine?").
-_FILLERS = frozenset(
-    {
-        "um",
-        "uh",
-        "er",
-        "erm",
-        "hmm",
-        "so",
-        "say",
-        "maybe",
-        "how",
-        "about",
-        "lets",
-        "let's",
-        "let",
-        "us",
-        "make",
-        "it",
-        "try",
-        "ok",
-        "okay",
-        "yes",
-        "yeah",
-        "yep",
-        "please",
-        "well",
-        "sure",
-        "perhaps",
-        "oh",
-        "like",
-        "i",
-        "guess",
-        "at",
-        "would",
-        "be",
-        "works",
-        "work",
-        "good",
-        "fine",
-        "for",
-        "the",
-        "appointment",
-        "then",
-        "thanks",
-        "thank",
-        "you",
-    }
+_FILLERS = _words(
+    """
+    um uh er erm hmm so say maybe how about lets let's let us make it try ok okay yes yeah yep
+    please well sure perhaps oh like i guess at would be works work good fine for the
+    appointment then thanks thank you
+    """
 )
 
 _MERIDIEM = (
@@ -121,7 +85,8 @@ _BEFORE_WORDS = frozenset(
 )
 _AROUND_WORDS = frozenset({"around", "about", "approximately", "roughly", "sometime around"})
 _PREFIX = (
-    r"\b(?P<prefix>(?:how|what)\s+about|(?:(?:at|for)\s+)?(?:around|about|approximately|roughly|sometime\s+around)|"
+    r"\b(?P<prefix>(?:how|what)\s+about|"
+    r"(?:(?:at|for)\s+)?(?:around|about|approximately|roughly|sometime\s+around)|"
     r"after|from|later\s+than|no\s+earlier\s+than|any\s?time\s+after|before|by|until|till|"
     r"til|no\s+later\s+than|not\s+later\s+than|earlier\s+than|at|for)\s+"
 )
@@ -133,6 +98,27 @@ _FRACTION = (
     r"(?P<fraction>(?:a\s+)?quarter|half|[1-5]?\d(?:\s+minutes?)?)\s+"
     r"(?P<relation>past|after|to|till|til|before|of)\s+"
 )
+
+
+_CLOCK_PHRASE = re.compile(
+    rf"(?<![\d/:.-])(?:{_PREFIX})?(?:(?P<lead>morning|afternoon|evening|night)\s+(?:at\s+)?)?"
+    rf"{_CLOCK}(?:\s*{_MERIDIEM})?{_NOT_A_TIME_AFTER}(?!\s*[:./]\d)"
+)
+_FRACTION_PHRASE = re.compile(
+    rf"(?:{_PREFIX})?{_FRACTION}(?P<target>2[0-3]|[01]?\d|noon|midday|midnight)\b"
+    rf"(?:\s*oclock)?(?:\s*{_MERIDIEM})?{_NOT_A_TIME_AFTER}"
+)
+_NAMED_TIME_PHRASE = re.compile(rf"(?:{_PREFIX})?(?:12\s+)?\b(?P<name>noon|midday|midnight)\b")
+_NAMED_WINDOW_PHRASE = re.compile(
+    r"\b(?P<name>(?:early|mid|late)[\s-]?(?:morning|afternoon|evening)|lunch(?:time)?|"
+    r"(?:1st|first)\s+thing(?:\s+in\s+the\s+morning)?|(?:the\s+)?end\s+of\s+(?:the\s+)?day|"
+    r"close\s+of\s+business)\b"
+)
+_PERIOD_PHRASE = re.compile(
+    r"\b(?:in\s+the\s+|this\s+|tomorrow\s+|the\s+)?(?P<name>morning|afternoon|evening|night|"
+    r"tonight)s?\b"
+)
+_ERRAND_PHRASE = re.compile(r"\b(?P<side>after|before)\s+(?P<what>lunch|work|school)\b")
 
 
 @dataclass(frozen=True)
@@ -168,13 +154,14 @@ class _Clock:
     hour: int
     minute: int
     meridiem: str | None
-    zero_padded: bool = False
+    # Said on the 24-hour clock ("09:45", "14:00") or named ("noon"): nothing to settle.
+    twenty_four_hour: bool = False
 
     def settle(self, period: str | None) -> tuple[time, bool]:
         """Return the 24-hour time and whether am or pm was assumed."""
         meridiem = self.meridiem or period
         hour = self.hour
-        if hour > 12 or hour == 0 or self.zero_padded:
+        if hour > 12 or hour == 0 or self.twenty_four_hour:
             return time(hour, self.minute), False
         if meridiem is None:
             return time(hour if hour >= 7 else hour + 12, self.minute), True
@@ -240,8 +227,8 @@ def _meridiem(text: str | None) -> str | None:
 def _clock(match: re.Match[str]) -> _Clock:
     hour_text = match["hour"]
     minute = int(match["minute"]) if match["minute"] else 0
-    zero_padded = len(hour_text) == 2 and hour_text.startswith("0")
-    return _Clock(int(hour_text), minute, _meridiem(match["mer"]), zero_padded)
+    twenty_four_hour = len(hour_text) == 2 and hour_text.startswith("0")
+    return _Clock(int(hour_text), minute, _meridiem(match["mer"]), twenty_four_hour)
 
 
 def _fraction_clock(match: re.Match[str]) -> _Clock | None:
@@ -271,7 +258,11 @@ def _fraction_clock(match: re.Match[str]) -> _Clock | None:
         hour = int(target)
     if forward:
         return _Clock(hour, minutes, meridiem)
-    previous = 11 if hour == 0 else 12 if hour == 1 else hour - 1
+    previous = hour - 1
+    if hour == 0:
+        previous = 11
+    elif hour == 1:
+        previous = 12
     return _Clock(previous, 60 - minutes, meridiem)
 
 
@@ -305,22 +296,18 @@ def _window_builder(
 
 
 def _is_alone(text: str, start: int, end: int) -> bool:
-    """Whether only filler words surround ``text[start:end]``."""
+    """Return True if only filler words surround ``text[start:end]``."""
     rest = re.findall(r"[^\W_]+(?:'[^\W_]+)?", text[:start] + " " + text[end:])
     return all(word in _FILLERS for word in rest)
 
 
 def _clock_candidates(normalized: NormalizedText) -> list[_Candidate]:
     text = normalized.text
-    pattern = re.compile(
-        rf"(?<![\d/:.-])(?:{_PREFIX})?(?:(?P<lead>morning|afternoon|evening|night)\s+(?:at\s+)?)?"
-        rf"{_CLOCK}(?:\s*{_MERIDIEM})?{_NOT_A_TIME_AFTER}(?!\s*[:./]\d)"
-    )
     found = []
-    for match in pattern.finditer(text):
+    for match in _CLOCK_PHRASE.finditer(text):
         clock = _clock(match)
         if match["lead"] and clock.meridiem is None:
-            clock = _Clock(clock.hour, clock.minute, match["lead"], clock.zero_padded)
+            clock = _Clock(clock.hour, clock.minute, match["lead"], clock.twenty_four_hour)
         said_as_time = (match["sep"] in (":", ".")) or clock.meridiem or match["oclock"]
         spaced = match["sep"] is not None and match["sep"].isspace()
         introduced = match["prefix"] or match["lead"]
@@ -342,12 +329,8 @@ def _is_pronoun_one(normalized: NormalizedText, match: re.Match[str]) -> bool:
 
 
 def _fraction_candidates(text: str) -> list[_Candidate]:
-    pattern = re.compile(
-        rf"(?:{_PREFIX})?{_FRACTION}(?P<target>2[0-3]|[01]?\d|noon|midday|midnight)\b"
-        rf"(?:\s*oclock)?(?:\s*{_MERIDIEM})?{_NOT_A_TIME_AFTER}"
-    )
     found = []
-    for match in pattern.finditer(text):
+    for match in _FRACTION_PHRASE.finditer(text):
         clock = _fraction_clock(match)
         if clock is not None:
             builder = _exact_builder(clock, match["prefix"])
@@ -356,11 +339,10 @@ def _fraction_candidates(text: str) -> list[_Candidate]:
 
 
 def _named_time_candidates(text: str) -> list[_Candidate]:
-    pattern = re.compile(rf"(?:{_PREFIX})?(?:12\s+)?\b(?P<name>noon|midday|midnight)\b")
     found = []
-    for match in pattern.finditer(text):
+    for match in _NAMED_TIME_PHRASE.finditer(text):
         named = _NAMED_TIMES[match["name"]]
-        clock = _Clock(named.hour, 0, None, zero_padded=True)
+        clock = _Clock(named.hour, 0, None, twenty_four_hour=True)
         builder = _exact_builder(clock, match["prefix"])
         found.append(_Candidate(match.start(), match.end(), 2, builder))
     return found
@@ -400,7 +382,7 @@ def _range_builder(
     def build(period: str | None) -> tuple[time, time, bool, bool] | None:
         if first.meridiem is None and second.meridiem is not None:
             # "from 8 to 10 pm": the stated meridiem covers both ends when that keeps order.
-            shared = _Clock(first.hour, first.minute, second.meridiem, first.zero_padded)
+            shared = _Clock(first.hour, first.minute, second.meridiem, first.twenty_four_hour)
             if shared.settle(period)[0] < second.settle(period)[0]:
                 return _range_times(shared.settle(period), second.settle(period))
         return _range_times(first.settle(period), second.settle(period))
@@ -422,25 +404,16 @@ def _range_times(
 
 def _window_candidates(text: str) -> list[_Candidate]:
     found = []
-    named = re.compile(
-        r"\b(?P<name>(?:early|mid|late)[\s-]?(?:morning|afternoon|evening)|lunch(?:time)?|"
-        r"(?:1st|first)\s+thing(?:\s+in\s+the\s+morning)?|(?:the\s+)?end\s+of\s+(?:the\s+)?day|"
-        r"close\s+of\s+business)\b"
-    )
-    for match in named.finditer(text):
+    for match in _NAMED_WINDOW_PHRASE.finditer(text):
         key = _window_key(match["name"])
         start, end = _NAMED_WINDOWS[key]
         period = "morning" if key in ("first thing", "early morning", "mid morning") else None
         found.append(_Candidate(match.start(), match.end(), 1, _window_builder(start, end), period))
-    periods = re.compile(
-        r"\b(?:in\s+the\s+|this\s+|tomorrow\s+|the\s+)?(?P<name>morning|afternoon|evening|night|"
-        r"tonight)s?\b"
-    )
-    for match in periods.finditer(text):
+    for match in _PERIOD_PHRASE.finditer(text):
         name = "evening" if match["name"] == "tonight" else match["name"]
         start, end = PERIODS[name]
         found.append(_Candidate(match.start(), match.end(), 1, _window_builder(start, end), name))
-    for match in re.finditer(r"\b(?P<side>after|before)\s+(?P<what>lunch|work|school)\b", text):
+    for match in _ERRAND_PHRASE.finditer(text):
         window = _ERRAND_WINDOWS[(match["side"], match["what"])]
         found.append(_Candidate(match.start(), match.end(), 1, _window_builder(*window)))
     return found
