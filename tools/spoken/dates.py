@@ -46,7 +46,7 @@ _WEEKDAY = r"(?P<weekday>" + "|".join(sorted(WEEKDAYS, key=len, reverse=True)) +
 _DAY_NUMBER = r"(?P<day>[12]\d|3[01]|0?[1-9])"
 _DAY = _DAY_NUMBER + r"(?:st|nd|rd|th)?\b"
 _ORDINAL_DAY = _DAY_NUMBER + r"(?:st|nd|rd|th)\b"
-# A time follows, not a date: "Tuesday 10 am", "March 8 at 10:30" stays a date.
+# Rejects a day number that is really a clock hour: "Tuesday 10 am", "March 8:30".
 _NOT_TIME = r"(?!\s*(?:[:.]\d|am\b|pm\b|a\.m|p\.m|oclock))"
 # Words after an ordinal that make it something other than a day of the month.
 _NOT_A_DAY = (
