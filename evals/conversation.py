@@ -8,14 +8,18 @@ so the whole suite runs in seconds. Voice mode (:mod:`evals.voice`) offers the s
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
-
-from agent.session import AgentSession
+from typing import TYPE_CHECKING, Any, Protocol
 
 from agent.events import AgentEvent, Hangup, Speech, ToolFinished, Transfer, TurnInfo
 from evals.scenario import CallerLine
+
+if TYPE_CHECKING:
+    from agent.session import AgentSession
+    from evals.fixtures import ClinicDatabase
+    from evals.scenario import Scenario
 
 
 @dataclass
@@ -53,6 +57,12 @@ class Conversation(Protocol):
     async def finish(self) -> None:
         """End the call so the call record is finalised."""
         ...
+
+
+ConversationFactory = Callable[
+    ["Scenario", "ClinicDatabase", str, "PinnedClock"], Awaitable[Conversation]
+]
+"""Opens one run's conversation: scenario, its database, the run's CallSid and clock."""
 
 
 class PinnedClock:

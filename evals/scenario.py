@@ -90,11 +90,11 @@ Topic = Literal[
     "repeat",
     "other",
 ]
-"""What the goal-driven caller detects that the agent asked for."""
+"""Kinds of request the goal-driven caller detects in the agent's questions."""
 
 
 EndedBy = Literal["hangup", "transfer", "caller_done", "caller_gave_up"]
-"""How a simulated call ended: the agent hung up or transferred, or the caller left."""
+"""Endings of a simulated call: the agent hung up or transferred, or the caller left."""
 
 
 class ScenarioError(ValueError):

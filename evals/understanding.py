@@ -16,15 +16,15 @@ TIME_PATTERN = re.compile(
     r"\b(?:(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
     r"(?:,?\s+(?:january|february|march|april|may|june|july|august|september|october"
     r"|november|december)\s+\d{1,2}(?:st|nd|rd|th)?)?,?\s+(?:at\s+)?)?"
-    r"\d{1,2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)",
+    r"\d{1,2}(?::\d{2})?\s*(?:[ap]\.m\.|[ap]m\b)",
     re.IGNORECASE,
 )
 """An offered time, with its day when the reply names one: "Tuesday, March 10 at 9:15 AM"."""
 
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 
-# Checked in this order; the first topics found among a reply's questions win, except that
-# identity topics (name, date of birth, phone) are all collected so one answer covers them.
+# Checked in this order, and the first topic found in a reply's questions wins. Identity
+# topics (name, date of birth, phone) are the exception: all are collected for one answer.
 _KEYWORDS: tuple[tuple[Topic, tuple[str, ...]], ...] = (
     (
         "repeat",
