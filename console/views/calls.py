@@ -39,6 +39,14 @@ router = APIRouter(route_class=ConsoleRoute)
 
 MAX_FLAG_NOTE_LENGTH = 2000
 
+# Fixed here because the system's MIME database differs between machines ("audio/x-wav").
+AUDIO_TYPES = {
+    ".wav": "audio/wav",
+    ".mp3": "audio/mpeg",
+    ".ogg": "audio/ogg",
+    ".webm": "audio/webm",
+}
+
 
 def _get_call(db: Session, call_id: int) -> Call:
     call = load_call(db, call_id)
@@ -195,5 +203,9 @@ def call_recording(
         raise NotFound("This call has no recording.")
     _audit_call(db, user, call, "play", "recording")
     db.commit()
-    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return FileResponse(path, media_type=media_type, headers={"Cache-Control": "no-store"})
+    media_type = AUDIO_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
+    return FileResponse(
+        path,
+        media_type=media_type or "application/octet-stream",
+        headers={"Cache-Control": "no-store"},
+    )

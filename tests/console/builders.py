@@ -8,17 +8,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from clinic import calls
 from clinic.db import transaction
-from clinic.models import (
-    Call,
-    CallOutcome,
-    StaffRole,
-    StaffTask,
-    TaskKind,
-    TaskPriority,
-    ToolCallRecord,
-    TranscriptTurn,
-)
+from clinic.models import Call, CallOutcome, StaffRole, TaskKind, TaskPriority
 from console.users import create_staff_user
 
 PASSWORD = "correct horse battery staple"
@@ -80,77 +72,108 @@ def add_call(
     flagged: bool = False,
     flag_note: str | None = None,
 ) -> int:
-    """Insert a finished call with its transcript and tool calls; return the call id."""
+    """Record a call as the agent and telephony do, through ``clinic.calls``; return its id.
+
+    ``seconds=None`` leaves the call in progress.
+    """
     started = started_at or datetime.now(UTC) - timedelta(minutes=5)
-    with transaction(factory) as session:
-        call = Call(
-            call_sid=f"CA{next(_call_numbers):032d}",
-            channel="phone",
-            from_number=from_number,
-            to_number="+18025550100",
-            started_at=started,
-            ended_at=started + timedelta(seconds=seconds) if seconds is not None else None,
-            outcome=outcome,
-            reason=reason,
-            summary=summary,
-            patient_id=patient_id,
-            escalated=escalated,
-            brain="offline",
-            recording_path=recording_path,
-            flagged=flagged,
-            flag_note=flag_note,
+    call_id = calls.start_call(
+        factory,
+        call_sid=f"CA{next(_call_numbers):032d}",
+        channel="phone",
+        from_number=from_number,
+        to_number="+18025550100",
+        now=started,
+        brain="offline",
+    )
+    for turn in turns or []:
+        calls.add_turn(
+            factory,
+            call_id=call_id,
+            speaker=turn.speaker,
+            text=turn.text,
+            at=started + timedelta(seconds=turn.offset),
+            stt_confidence=turn.stt_confidence,
+            interrupted=turn.interrupted,
+            latency=turn.latency,
         )
-        session.add(call)
-        session.flush()
-        for seq, turn in enumerate(turns or [], start=1):
-            session.add(
-                TranscriptTurn(
-                    call_id=call.id,
-                    seq=seq,
-                    speaker=turn.speaker,
-                    text=turn.text,
-                    at=started + timedelta(seconds=turn.offset),
-                    stt_confidence=turn.stt_confidence,
-                    interrupted=turn.interrupted,
-                    latency=turn.latency,
-                )
-            )
-        for seq, tool in enumerate(tools or [], start=1):
-            session.add(
-                ToolCallRecord(
-                    call_id=call.id,
-                    seq=seq,
-                    tool_name=tool.name,
-                    arguments=tool.arguments,
-                    result=tool.result,
-                    ok=tool.ok,
-                    error_code=tool.error_code,
-                    at=started + timedelta(seconds=tool.offset),
-                    duration_ms=12.5,
-                )
-            )
-        return call.id
+    for tool in tools or []:
+        calls.add_tool_call(
+            factory,
+            call_id=call_id,
+            tool_name=tool.name,
+            arguments=tool.arguments,
+            result=tool.result,
+            ok=tool.ok,
+            error_code=tool.error_code,
+            at=started + timedelta(seconds=tool.offset),
+            duration_ms=12.5,
+        )
+    if patient_id is not None:
+        calls.set_call_patient(factory, call_id=call_id, patient_id=patient_id)
+    if recording_path is not None:
+        calls.set_recording_path(factory, call_id=call_id, path=recording_path)
+    if seconds is not None:
+        calls.finish_call(
+            factory,
+            call_id=call_id,
+            outcome=outcome,
+            summary=summary,
+            ended_at=started + timedelta(seconds=seconds),
+            escalated=escalated,
+        )
+    with transaction(factory) as session:
+        call = session.get(Call, call_id)
+        assert call is not None
+        # No clinic.calls function writes these: the reason and an earlier staff flag.
+        call.reason = reason
+        call.flagged = flagged
+        call.flag_note = flag_note
+    return call_id
 
 
 def booking_call(factory: sessionmaker[Session], *, patient_id: int, **overrides: Any) -> int:
     """Insert a realistic verified booking call with a barge-in and two tool calls."""
     turns = [
         Turn("agent", "Thank you for calling Maple Grove Family Medicine. How can I help?", 0),
-        Turn("caller", "Hi, I need to book a follow-up with Dr. Patel.", 4, stt_confidence=0.93,
-             latency={"transcript_ms": 310, "first_text_ms": 120, "first_audio_ms": 420}),
-        Turn("agent", "I can help with that. May I have your full name and date of", 6,
-             interrupted=True),
+        Turn(
+            "caller",
+            "Hi, I need to book a follow-up with Dr. Patel.",
+            4,
+            stt_confidence=0.93,
+            latency={"transcript_ms": 310, "first_text_ms": 120, "first_audio_ms": 420},
+        ),
+        Turn(
+            "agent",
+            "I can help with that. May I have your full name and date of",
+            6,
+            interrupted=True,
+        ),
         Turn("caller", "Margaret Chen, April twelfth 1958.", 9, stt_confidence=0.41),
-        Turn("agent", "Thanks, Margaret. Tuesday, March 10 at 9:15 AM with Dr. Patel. Shall I book it?",
-             14, latency={"first_audio_ms": 650}),
+        Turn(
+            "agent",
+            "Thanks, Margaret. Tuesday, March 10 at 9:15 AM with Dr. Patel. Shall I book it?",
+            14,
+            latency={"first_audio_ms": 650},
+        ),
         Turn("caller", "Yes please.", 18, stt_confidence=0.97),
         Turn("agent", "You're booked. Anything else?", 20),
     ]
     tools = [
-        Tool("verify_patient", 11, {"name": "Margaret Chen", "date_of_birth": "1958-04-12"},
-             {"ok": True, "message": "Verified."}),
-        Tool("book_appointment", 19, {"start": "2026-03-10T09:15", "confirmed": True},
-             {"ok": False, "error": "slot_taken"}, ok=False, error_code="slot_taken"),
+        Tool(
+            "verify_patient",
+            11,
+            {"name": "Margaret Chen", "date_of_birth": "1958-04-12"},
+            {"ok": True, "message": "Verified."},
+        ),
+        Tool(
+            "book_appointment",
+            19,
+            {"start": "2026-03-10T09:15", "confirmed": True},
+            {"ok": False, "error": "slot_taken"},
+            ok=False,
+            error_code="slot_taken",
+        ),
     ]
     values: dict[str, Any] = {"patient_id": patient_id, "turns": turns, "tools": tools}
     values.update(overrides)
@@ -169,19 +192,16 @@ def add_task(
     callback_number: str | None = "+18025550199",
     details: str | None = "Caller asked about a charge on their statement.",
 ) -> int:
-    """Insert an open queue item and return its id."""
-    with transaction(factory) as session:
-        task = StaffTask(
-            kind=kind,
-            priority=priority,
-            title=title,
-            details=details,
-            reason="outside the agent's tools",
-            callback_number=callback_number,
-            patient_id=patient_id,
-            call_id=call_id,
-            created_at=created_at or datetime.now(UTC) - timedelta(minutes=30),
-        )
-        session.add(task)
-        session.flush()
-        return task.id
+    """Add an open queue item as the agent does and return its id."""
+    return calls.create_staff_task(
+        factory,
+        kind=kind,
+        priority=priority,
+        title=title,
+        now=created_at or datetime.now(UTC) - timedelta(minutes=30),
+        details=details,
+        reason="outside the agent's tools",
+        callback_number=callback_number,
+        patient_id=patient_id,
+        call_id=call_id,
+    )

@@ -134,7 +134,9 @@ def test_lockout_after_five_failures(
         assert user.locked_until is not None
         remaining = user.locked_until - datetime.now(UTC)
         assert timedelta(minutes=14) < remaining <= timedelta(minutes=15)
-        actions = list(session.scalars(select(AuditEvent.action).where(AuditEvent.staff_user_id == user.id)))
+        actions = list(
+            session.scalars(select(AuditEvent.action).where(AuditEvent.staff_user_id == user.id))
+        )
     assert actions.count("login_failed") == 4
     assert "lockout" in actions
     assert "login_rejected_locked" in actions
