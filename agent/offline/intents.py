@@ -1,0 +1,228 @@
+"""What a caller wants, found by keyword patterns in English and Spanish.
+
+A turn may hold several requests ("I need to reschedule and refill my lisinopril"), so
+:func:`detect_intents` returns every intent it finds, in the order the caller said them.
+Patterns run on folded text (lower case, no accents), so "cancelación" and "cancelacion"
+match alike.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+
+from agent.safety import fold
+
+
+class Intent(enum.StrEnum):
+    """A request the offline brain knows how to handle (or to hand over)."""
+
+    BOOK = "book"
+    RESCHEDULE = "reschedule"
+    CANCEL = "cancel"
+    NEXT_APPOINTMENT = "next_appointment"
+    REFILL = "refill"
+    INSURANCE = "insurance"
+    REGISTER = "register"
+    INFO = "info"
+    MESSAGE = "message"
+    BILLING = "billing"
+    UPSET = "upset"
+    GOODBYE = "goodbye"
+
+
+_PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
+    (
+        Intent.RESCHEDULE,
+        re.compile(
+            r"\b(re-?schedul\w*|move (my|the|an|it|that)\b|change (my|the) (appointment|visit|"
+            r"time|day)|push (it|my appointment|my visit) (back|out)|different (day|time)|"
+            r"another (day|time) for my|bump (my|it)|reprogram\w*|cambiar (mi|la) (cita|hora)|"
+            r"mover (mi|la) cita|cambiar de (dia|fecha))"
+        ),
+    ),
+    (
+        Intent.CANCEL,
+        re.compile(
+            r"\b(cancel\w*|call off|won'?t (be able to )?make (it|my)|can'?t make (it|my)|"
+            r"anular|no (voy a|podre) (ir|llegar))"
+        ),
+    ),
+    (
+        Intent.NEXT_APPOINTMENT,
+        re.compile(
+            r"\b(when('?s| is| was) my (next |upcoming )?(appointment|visit|appt)|what (time|day)"
+            r" is my (appointment|visit)|do i have (an|any) (appointment|visit)s?|my next "
+            r"(appointment|visit)|(confirm|check|verify) my (appointment|visit)|upcoming "
+            r"(appointment|visit)s?|cuando es mi (proxima )?cita|a que hora es mi cita|"
+            r"tengo (alguna |una )?cita|confirmar mi cita)"
+        ),
+    ),
+    (
+        Intent.BOOK,
+        re.compile(
+            r"\b(book|schedul\w*|make (an|a|another) (appointment|appt)|set up (an|a) "
+            r"(appointment|visit)|need (an|a|to make an?) (appointment|appt|visit|check ?up|"
+            r"physical)|want (an|a) (appointment|visit)|get (an|a|in for a) (appointment|"
+            r"visit|physical)|(see|get in with|come in to see) (the |a |my )?(doctor|dr|"
+            r"provider|nurse practitioner|pa)\b|come in\b|appointment (for|with)|"
+            r"(annual|yearly) (physical|exam|checkup)|sick visit|follow[- ]?up visit|"
+            r"(sacar|hacer|pedir|agendar|programar|quiero|necesito) (una )?cita|"
+            r"ver (a|al) (la )?(doctor|doctora|medico))"
+        ),
+    ),
+    (
+        Intent.REFILL,
+        re.compile(
+            r"\b(refill\w*|re-?fill|renew (my )?(prescription|medication|meds)|prescription|"
+            r"(out|run out|running out|ran out|running low) of (my )?\w+|more of my|"
+            r"rellen\w*|resurt\w*|receta|repuesto de|surtir|mis pastillas|mi medicina|"
+            r"mi medicamento)"
+        ),
+    ),
+    (
+        Intent.REGISTER,
+        re.compile(
+            r"\b(new patient|become a patient|register|sign up as a patient|(haven'?t|have "
+            r"never|never) been (seen )?(there|here|to (the|your) (clinic|office))|first "
+            r"(time|visit) (at|with|to)|not a patient|paciente nuevo|nuevo paciente|nueva "
+            r"paciente|paciente nueva|registrarme|primera vez)"
+        ),
+    ),
+    (
+        Intent.INSURANCE,
+        re.compile(
+            r"\b(insurance|in[- ]network|out of network|co-?pay|coverage|covered|deductible|"
+            r"(do|does) (you|the clinic) (take|accept)|accept (my )?(plan|insurance)|"
+            r"medicare|medicaid|seguro|aseguranza|aceptan|copago|cobertura)"
+        ),
+    ),
+    (
+        Intent.BILLING,
+        re.compile(
+            r"\b(bill|billing|billed|charged|charge on|statement|balance|pay my|payment|refund|"
+            r"invoice|factura|cobro|me cobraron|pagar mi cuenta)"
+        ),
+    ),
+    (
+        Intent.MESSAGE,
+        re.compile(
+            r"\b(leave a message|take a message|have (someone|somebody|the nurse|the doctor) "
+            r"call me|call me back|callback|dejar (un )?mensaje|que me llamen)"
+        ),
+    ),
+    (
+        Intent.UPSET,
+        re.compile(
+            r"\b(ridiculous|frustrat\w*|angry|furious|unacceptable|terrible service|worst|"
+            r"fed up|sick of this|this is (crazy|absurd)|useless|stupid|damn|enojad[oa]|"
+            r"molest[oa]|harto|harta)"
+        ),
+    ),
+    (
+        Intent.GOODBYE,
+        re.compile(
+            r"^(ok(ay)?,? )?(that'?s (all|it)|that is (all|it)|nothing else|no,? that'?s all|"
+            r"no thanks?( you)?|i'?m (good|all set|fine)|(good)?bye|have a (good|nice) day|"
+            r"thanks?,? (bye|that'?s all)|eso es todo|nada mas|es todo|adios|gracias,? adios)"
+            r"\b|\b(goodbye|bye bye|adios)\b"
+        ),
+    ),
+]
+
+_INFO_TOPICS: list[tuple[str, re.Pattern[str]]] = [
+    ("hours", re.compile(
+        r"\b(hours|open|close|closing|opening|what time do you|horario|abren|cierran|abierto)\b"
+    )),
+    ("address", re.compile(
+        r"\b(address|where are you|where is the (clinic|office)|located|location|directions|"
+        r"how do i get there|direccion|donde (estan|queda|se encuentra)|ubicacion)\b"
+    )),
+    ("parking", re.compile(r"\b(park|parking|estacionamiento|estacionar|parqueo)\b")),
+    ("fax", re.compile(r"\bfax\b")),
+    ("portal", re.compile(r"\b(portal|mychart|website|online account|pagina web)\b")),
+    ("nurse_line", re.compile(r"\b(nurse line|nurse'?s (line|number)|linea de enfermer\w+)\b")),
+    ("holidays", re.compile(r"\b(holidays?|closed on|dias? festivos?|feriados?)\b")),
+    ("phone", re.compile(
+        r"\b((your|the clinic'?s|the office|main) (phone )?number|numero de (telefono|la "
+        r"clinica))\b"
+    )),
+]  # fmt: skip
+
+
+def detect_intents(text: str) -> list[Intent]:
+    """Return every intent in ``text``, in the order the caller mentioned them."""
+    folded = fold(text)
+    found: list[tuple[int, Intent]] = []
+    for intent, pattern in _PATTERNS:
+        match = pattern.search(folded)
+        if match:
+            found.append((match.start(), intent))
+    if info_topic(text) is not None and not any(i is Intent.BOOK for _, i in found):
+        start = min(
+            (m.start() for _, p in _INFO_TOPICS if (m := p.search(folded))), default=len(folded)
+        )
+        found.append((start, Intent.INFO))
+    found.sort(key=lambda pair: pair[0])
+    intents = [intent for _, intent in found]
+    return _resolve_overlaps(intents, folded)
+
+
+def _resolve_overlaps(intents: list[Intent], folded: str) -> list[Intent]:
+    result: list[Intent] = []
+    for intent in intents:
+        if intent in result:
+            continue
+        result.append(intent)
+    # "reschedule my appointment" also matches BOOK ("schedule"); moving wins.
+    for moving in (Intent.RESCHEDULE, Intent.CANCEL, Intent.NEXT_APPOINTMENT):
+        if moving in result and Intent.BOOK in result and not _separate_booking(folded):
+            result.remove(Intent.BOOK)
+    # "cancel my refill" is not a refill request.
+    if Intent.REGISTER in result and Intent.BOOK in result:
+        result.remove(Intent.BOOK)
+        result.insert(result.index(Intent.REGISTER) + 1, Intent.BOOK)
+    if Intent.INSURANCE in result and Intent.BILLING in result and "bill" not in folded:
+        result.remove(Intent.BILLING)
+    if Intent.GOODBYE in result and len(result) > 1:
+        result.remove(Intent.GOODBYE)
+    return result
+
+
+def _separate_booking(folded: str) -> bool:
+    """Whether the caller asks for a new visit besides moving or cancelling one."""
+    return bool(
+        re.search(r"\b(and|also|plus|y tambien) (book|schedule|make|set up|a new|sacar)", folded)
+    )
+
+
+def info_topic(text: str) -> str | None:
+    """Return the clinic fact asked about ("hours", "address", ...), or None."""
+    folded = fold(text)
+    best: tuple[int, str] | None = None
+    for topic, pattern in _INFO_TOPICS:
+        match = pattern.search(folded)
+        if match and (best is None or match.start() < best[0]):
+            best = (match.start(), topic)
+    return best[1] if best else None
+
+
+_CHANGE_OF_MIND = re.compile(
+    r"\b(never ?mind|forget (it|about it|that)|don'?t bother|leave it( as it is)?|i'?ll keep "
+    r"(it|my appointment)|i changed my mind|actually,? (no|don'?t|i don'?t)|not anymore|"
+    r"olvidelo|olvidalo|no importa|dejelo( asi)?|mejor no|cambie de opinion)\b"
+)
+_SWITCH = re.compile(
+    r"\b(actually|instead|rather|on second thought|wait|no,? i (want|need)|en realidad|"
+    r"mejor|pensandolo bien)\b"
+)
+
+
+def changes_mind(text: str) -> bool:
+    """Whether the caller drops what they were doing ("never mind", "forget it")."""
+    return bool(_CHANGE_OF_MIND.search(fold(text)))
+
+
+def switches_request(text: str) -> bool:
+    """Whether the caller replaces their request with another ("actually, cancel it")."""
+    return bool(_SWITCH.search(fold(text)))

@@ -1,0 +1,243 @@
+"""The offline dialogue policy: one caller turn, or one round of tool results, at a time.
+
+For a caller turn it checks, in order: a yes to a message offer from the safety rules, a
+goodbye, a request to hand over (billing, an upset caller), a change of mind, the answer to
+the question asked last (a read-back first of all), and new requests. Then the current
+request moves forward until the reply asks the caller something or requests a tool call.
+A turn that yields nothing usable is asked again once; the second in a row hands over.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.brain import ConversationState, ToolExchange
+from agent.offline.dialogue import Dialogue, Reply
+from agent.offline.flows import FLOWS
+from agent.offline.identity import AWAITS as IDENTITY_AWAITS
+from agent.offline.identity import VERIFY_TOOL, on_identity_answer, on_verify_result
+from agent.offline.intents import Intent, changes_mind, detect_intents, switches_request
+from agent.offline.memory import DialogueMemory, Task
+from agent.parsing import Answer, AnswerKind, classify_answer
+from agent.safety import fold
+
+MISUNDERSTOOD_LIMIT = 2
+TRANSFER_TOOL = "transfer_to_human"
+HAND_OVER_INTENTS = {
+    Intent.BILLING: ("billing_question", "handover.outside_scope"),
+    Intent.UPSET: ("caller_upset", "handover.upset"),
+}
+
+
+_OPENING = re.compile(
+    r"^(hi|hello|hey|good (morning|afternoon|evening)|yes|yeah|hola|buenos dias|buenas "
+    r"(tardes|noches)|si|espanol|en espanol|spanish|english|ingles|um+|uh+|ok(ay)?)\b"
+)
+
+
+def _opening_words(text: str) -> bool:
+    folded = fold(text).strip(" ?!.,")
+    return bool(_OPENING.match(folded)) and len(folded.split()) <= 6
+
+
+def _asks_for_spanish(text: str) -> bool:
+    return bool(re.search(r"\b(espanol|spanish)\b", fold(text)))
+
+
+class Policy:
+    """Decide the offline brain's reply for one round.
+
+    Args:
+        state: The conversation state.
+        memory: The offline brain's memory for this call.
+    """
+
+    def __init__(self, state: ConversationState, memory: DialogueMemory) -> None:
+        self.reply = Reply()
+        self.dialogue = Dialogue(state, memory, self.reply)
+        self.state = state
+        self.memory = memory
+        self._unclear = False
+
+    # --- caller turns -------------------------------------------------------------------
+
+    def on_caller(self, text: str) -> Reply:
+        """Build the reply to the caller's words."""
+        dialogue, memory = self.dialogue, self.memory
+        answer = classify_answer(text)
+        intents = detect_intents(text)
+        if self._goodbye(answer, intents):
+            return self.reply
+        if memory.handed_over:
+            dialogue.ask("task", dialogue.text("handover.waiting"))
+            return self.reply
+        understood = self._understand(text, answer, intents)
+        if not understood and not self.reply.waiting:
+            return self._not_understood()
+        if not self._unclear:
+            memory.misunderstood = 0
+        if not self.reply.waiting:
+            self._advance()
+        return self.reply
+
+    def _understand(self, text: str, answer: Answer, intents: list[Intent]) -> bool:
+        memory = self.memory
+        if self.state.offer == "nurse_message":
+            self.state.offer = None
+            if answer.kind is AnswerKind.AFFIRM or Intent.MESSAGE in intents:
+                memory.tasks.insert(0, Task(Intent.MESSAGE, {"reason": "clinical_question"}))
+                return True
+        for intent in intents:
+            if intent in HAND_OVER_INTENTS:
+                reason, key = HAND_OVER_INTENTS[intent]
+                self.dialogue.hand_over(reason, phrase_key=key)
+                return True
+        if memory.current is not None and changes_mind(text) and not self._new(intents):
+            return self._drop_current()
+        if memory.current is None and not self._new(intents) and _opening_words(text):
+            # "Hello?", "Hi, yes", "Español, por favor": greet back and ask what they need.
+            if _asks_for_spanish(text):
+                self.dialogue.say(self.dialogue.text("switched_to_spanish"))
+            self.dialogue.ask("task", self.dialogue.text("how_can_i_help"))
+            return True
+        understood = False
+        if memory.awaiting == "confirm" and memory.read_back is not None:
+            understood = self._on_read_back_answer(text, answer, intents)
+        elif memory.awaiting in IDENTITY_AWAITS:
+            understood = on_identity_answer(self.dialogue, text)
+        elif memory.awaiting == "anything_else":
+            understood = answer.kind is AnswerKind.AFFIRM and not intents
+            if understood:
+                self.dialogue.ask("task", self.dialogue.text("how_can_i_help"))
+        elif memory.awaiting is not None and memory.current is not None:
+            flow = FLOWS[memory.current.intent]
+            understood = flow.on_answer(self.dialogue, memory.current, text, answer)
+        if self.reply.waiting:
+            return True
+        return self._add_requests(text, intents) or understood
+
+    def _new(self, intents: list[Intent]) -> list[Intent]:
+        return [i for i in intents if i in FLOWS and not self.memory.has(i)]
+
+    def _add_requests(self, text: str, intents: list[Intent]) -> bool:
+        memory = self.memory
+        new = self._new(intents)
+        if not new:
+            return False
+        if memory.current is not None and switches_request(text):
+            # "Actually, cancel it instead": the new request replaces the current one.
+            memory.tasks.pop(0)
+            memory.read_back = None
+        position = 0 if memory.current is None else len(memory.tasks)
+        for intent in new:
+            task = Task(intent)
+            FLOWS[intent].prefill(self.dialogue, task, text)
+            memory.tasks.insert(position, task)
+            position += 1
+        return True
+
+    def _drop_current(self) -> bool:
+        memory = self.memory
+        memory.tasks.pop(0)
+        memory.read_back = None
+        memory.awaiting = None
+        self.dialogue.say(self.dialogue.text("okay_never_mind"))
+        return True
+
+    def _on_read_back_answer(self, text: str, answer: Answer, intents: list[Intent]) -> bool:
+        memory, dialogue = self.memory, self.dialogue
+        assert memory.read_back is not None
+        tool, arguments = memory.read_back
+        task = memory.current
+        if answer.kind is AnswerKind.AFFIRM:
+            dialogue.call(tool, {**arguments, "confirmed": True})
+            return True
+        if task is None:
+            return False
+        flow = FLOWS[task.intent]
+        corrects = answer.kind is AnswerKind.CORRECTION or (
+            bool(answer.remainder) and not self._new(intents)
+        )
+        if corrects and flow.on_correction(dialogue, task, answer.remainder or text):
+            memory.read_back = None
+            return True
+        if answer.kind in (AnswerKind.DENY, AnswerKind.CORRECTION):
+            memory.read_back = None
+            if self._new(intents):
+                return False
+            dialogue.ask("change", dialogue.text("what_to_change"))
+            return True
+        if self._new(intents):
+            return False
+        # Unclear: read the same proposal back again.
+        self._unclear = True
+        memory.misunderstood += 1
+        if memory.misunderstood >= MISUNDERSTOOD_LIMIT:
+            return False
+        dialogue.propose(tool, arguments)
+        return True
+
+    def _goodbye(self, answer: Answer, intents: list[Intent]) -> bool:
+        memory, dialogue = self.memory, self.dialogue
+        done = intents == [Intent.GOODBYE] or (
+            memory.awaiting == "anything_else"
+            and answer.kind is AnswerKind.DENY
+            and not self._new(intents)
+        )
+        if not done or memory.awaiting == "confirm":
+            return False
+        dialogue.say(dialogue.text("goodbye", clinic=dialogue.facts.name))
+        self.reply.end_call = True
+        self.reply.waiting = True
+        return True
+
+    def _not_understood(self) -> Reply:
+        memory, dialogue = self.memory, self.dialogue
+        memory.misunderstood += 1
+        if memory.misunderstood >= MISUNDERSTOOD_LIMIT:
+            dialogue.hand_over("not_understood", phrase_key="handover.not_understood")
+            return self.reply
+        question = memory.question if memory.awaiting else dialogue.text("how_can_i_help")
+        dialogue.say(dialogue.text("not_understood"))
+        dialogue.ask(memory.awaiting or "task", question or dialogue.text("how_can_i_help"))
+        return self.reply
+
+    # --- tool results -------------------------------------------------------------------
+
+    def on_results(self, results: list[ToolExchange]) -> Reply:
+        """Build the reply to the tool results of the last round."""
+        dialogue, memory = self.dialogue, self.memory
+        for exchange in results:
+            if exchange.name == TRANSFER_TOOL:
+                dialogue.say(exchange.result.message)
+                memory.handed_over = True
+                self.reply.waiting = True
+            elif (
+                exchange.name == VERIFY_TOOL
+                and memory.current is not None
+                and (memory.current.intent is not Intent.REGISTER)
+            ):
+                on_verify_result(dialogue, exchange)
+            elif memory.current is not None:
+                FLOWS[memory.current.intent].on_result(dialogue, memory.current, exchange)
+            elif exchange.name == VERIFY_TOOL:
+                on_verify_result(dialogue, exchange)
+        if not self.reply.waiting:
+            self._advance()
+        return self.reply
+
+    # --- moving forward -------------------------------------------------------------------
+
+    def _advance(self) -> None:
+        memory, dialogue = self.memory, self.dialogue
+        while memory.tasks and not self.reply.waiting:
+            task = memory.tasks[0]
+            if FLOWS[task.intent].advance(dialogue, task):
+                return
+            memory.tasks.pop(0)
+            memory.awaiting = None
+        if not self.reply.waiting and not memory.handed_over:
+            if self.reply.texts or self.state.turn > 0:
+                dialogue.ask("anything_else", dialogue.text("anything_else"))
+            else:
+                dialogue.ask("task", dialogue.text("how_can_i_help"))

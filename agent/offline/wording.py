@@ -1,0 +1,77 @@
+"""Tool results as the caller hears them, in English or Spanish.
+
+Tool messages are written in English to be spoken as they are, so English replies use
+them. Spanish replies are composed here from the results' data (slot starts, provider
+names, visit types) with the phrases in ``prompts/phrases/es.yaml``; every time they state
+comes from that data, so the reply checker finds it in the tool result.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from agent.offline.dialogue import Dialogue
+from agent.speech import spoken_clock, spoken_date
+
+
+def _local(start: str) -> datetime:
+    return datetime.fromisoformat(start)
+
+
+def visit_name(dialogue: Dialogue, code: str) -> str:
+    """Return the spoken name of a visit type in the caller's language."""
+    key = f"types.{code}"
+    if dialogue.language == "es" and dialogue.has_text(key):
+        return dialogue.text(key)
+    kind = dialogue.facts.appointment_type(code)
+    return kind.name.lower() if kind else code.replace("_", " ")
+
+
+def slot_phrase(dialogue: Dialogue, slot: dict[str, Any]) -> str:
+    """Say an open slot or an appointment: "Tuesday, March 10 at 9:15 AM with Dr. Patel"."""
+    if dialogue.language != "es":
+        spoken = str(slot.get("spoken", ""))
+        # An appointment's phrase starts with its visit type; a slot's with the day.
+        return spoken
+    moment = _local(str(slot["start"]))
+    return dialogue.text(
+        "slot",
+        day=spoken_date(moment.date(), language="es", today=dialogue.today),
+        clock=spoken_clock(moment.time(), language="es"),
+        provider=str(slot.get("provider", "")),
+    )
+
+
+def appointment_phrase(dialogue: Dialogue, appointment: dict[str, Any]) -> str:
+    """Say one upcoming appointment, with its visit type."""
+    if dialogue.language != "es":
+        return str(appointment.get("spoken", ""))
+    return dialogue.text(
+        "appointment",
+        kind=visit_name(dialogue, str(appointment.get("appointment_type", ""))),
+        when=slot_phrase(dialogue, appointment),
+    )
+
+
+def appointment_listing(dialogue: Dialogue, appointments: list[dict[str, Any]]) -> str:
+    """Say a list of appointments, numbered so the caller can pick one."""
+    parts = [appointment_phrase(dialogue, a) for a in appointments]
+    if len(parts) == 1:
+        return parts[0]
+    joiner = " y " if dialogue.language == "es" else " and "
+    return ", ".join(parts[:-1]) + joiner + parts[-1]
+
+
+def booking_read_back(dialogue: Dialogue, slot: dict[str, Any], code: str) -> str:
+    """The Spanish read-back of a booking."""
+    return dialogue.text(
+        "booking.read_back", kind=visit_name(dialogue, code), when=slot_phrase(dialogue, slot)
+    )
+
+
+def result_text(dialogue: Dialogue, key: str, message: str, **values: Any) -> str:
+    """Return the tool's own ``message`` in English, or the phrase ``key`` in Spanish."""
+    if dialogue.language == "es" and dialogue.has_text(key):
+        return dialogue.text(key, **values)
+    return message
