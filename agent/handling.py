@@ -24,6 +24,23 @@ TRANSFER_TOOL = "transfer_to_human"
 VERIFY_TOOL = "verify_patient"
 INVALID_ARGUMENTS_LIMIT = 2
 
+# Words for staff, as transfer_to_human records them, by the loop's reason code.
+HANDOVER_REASONS = {
+    "caller_request": "caller asked for a person",
+    "not_understood": "the assistant could not understand the caller",
+    "identity_not_verified": "identity not verified",
+    "tool_requested_escalation": "a tool asked for a person to take over",
+    "low_stt_confidence": "the caller could not be heard clearly",
+    "invalid_tool_arguments": "the assistant called its tools incorrectly",
+    "brain_failed": "the assistant failed",
+    "too_many_tool_rounds": "the assistant could not finish the request",
+    "billing_question": "billing question",
+    "caller_upset": "caller is upset",
+    "clinical_question": "clinical question for the care team",
+    "callback_requested": "caller asked to be called back",
+    "no_suitable_slot": "no suitable appointment time found",
+}
+
 
 def not_run_result(reason: str) -> ToolResult:
     """Return the result recorded for a tool call the loop skipped."""

@@ -16,7 +16,7 @@ from typing import Any
 
 from agent.brain import ConversationState, ToolCallRequest
 from agent.events import AgentEvent, Speech, ToolFinished, ToolStarted
-from agent.handling import TRANSFER_TOOL, ToolOutcomeHandler
+from agent.handling import HANDOVER_REASONS, TRANSFER_TOOL, ToolOutcomeHandler
 from agent.safety import ScreenKind, ScreenResult
 from agent.turn import TurnRecord
 from clinic.calls import create_staff_task
@@ -31,18 +31,6 @@ SpeakText = Callable[[TurnRecord, str], list[Speech]]
 # What the conversation keeps of a turn the screen refused, instead of the caller's words,
 # so a later LLM request does not carry the override attempt.
 REFUSED_PLACEHOLDER = "(The caller's request was refused by the safety rules: {kind}.)"
-
-# Words for staff, as transfer_to_human records them, by the loop's reason code.
-HANDOVER_REASONS = {
-    "caller_request": "caller asked for a person",
-    "not_understood": "the assistant could not understand the caller",
-    "identity_not_verified": "identity not verified",
-    "tool_requested_escalation": "a tool asked for a person to take over",
-    "low_stt_confidence": "the caller could not be heard clearly",
-    "invalid_tool_arguments": "the assistant called its tools incorrectly",
-    "brain_failed": "the assistant failed",
-    "too_many_tool_rounds": "the assistant could not finish the request",
-}
 
 HANDOVER_PHRASES = {
     "caller_request": "handover.connecting",

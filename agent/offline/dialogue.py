@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from agent.brain import ConversationState, ToolCallRequest, ToolExchange
 from agent.facts import ClinicFacts
+from agent.handling import HANDOVER_REASONS
 from agent.offline.memory import DialogueMemory, Task
 from agent.parsing import Answer
 from prompts import has_phrase, phrase
@@ -105,13 +106,29 @@ class Dialogue:
         self.memory.read_back = (name, arguments)
         self.call(name, {**arguments, "confirmed": False})
 
-    def hand_over(self, reason: str, *, phrase_key: str | None, urgency: str = "normal") -> None:
-        """Say ``phrase_key`` (if any) and request ``transfer_to_human``."""
+    def hand_over(
+        self,
+        reason: str,
+        *,
+        phrase_key: str | None,
+        urgency: str = "normal",
+        **details: Any,
+    ) -> None:
+        """Say ``phrase_key`` (if any) and request ``transfer_to_human``.
+
+        Args:
+            reason: A code of :data:`agent.handling.HANDOVER_REASONS`, recorded in words.
+            phrase_key: What to say first, or None.
+            urgency: normal, high or urgent.
+            **details: Further ``transfer_to_human`` arguments (message, callback_number,
+                caller_name); None values are left out.
+        """
         if phrase_key:
             self.say(self.text(phrase_key))
         self.memory.handed_over = True
         self.memory.tasks.clear()
-        self.call("transfer_to_human", {"reason": reason, "urgency": urgency})
+        words = HANDOVER_REASONS.get(reason, reason)
+        self.call("transfer_to_human", {"reason": words, "urgency": urgency, **details})
 
 
 class Flow(Protocol):

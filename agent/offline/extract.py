@@ -15,6 +15,7 @@ from datetime import date, time
 from rapidfuzz import fuzz
 
 from agent.facts import ClinicFacts, ProviderFacts
+from agent.parsing import parse_ordinal
 from agent.safety import fold
 from tools.datetimes import resolve_date, resolve_time
 
@@ -65,7 +66,12 @@ _TYPE_KEYWORDS: list[tuple[str, re.Pattern[str]]] = [
     )),
 ]  # fmt: skip
 
+_SPANISH_MONTHS = (
+    r"(enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|"
+    r"diciembre)"
+)
 _SPANISH_DATE_WORDS: list[tuple[str, str]] = [
+    (rf"\b(\d{{1,2}}) de {_SPANISH_MONTHS} (?:de|del) (\d{{4}})\b", r"\2 \1 \3"),
     (r"\bpasado manana\b", "the day after tomorrow"),
     (r"\b(en|por|de) la manana\b", "in the morning"),
     (r"\b(en|por|de) la tarde\b", "in the afternoon"),
@@ -79,8 +85,7 @@ _SPANISH_DATE_WORDS: list[tuple[str, str]] = [
     (r"\blunes\b", "monday"), (r"\bmartes\b", "tuesday"), (r"\bmiercoles\b", "wednesday"),
     (r"\bjueves\b", "thursday"), (r"\bviernes\b", "friday"), (r"\bsabado\b", "saturday"),
     (r"\bdomingo\b", "sunday"),
-    (r"\b(\d{1,2}) de (enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|"
-     r"noviembre|diciembre)\b", r"\2 \1"),
+    (rf"\b(\d{{1,2}}) de {_SPANISH_MONTHS}\b", r"\2 \1"),
     (r"\benero\b", "january"), (r"\bfebrero\b", "february"), (r"\bmarzo\b", "march"),
     (r"\babril\b", "april"), (r"\bmayo\b", "may"), (r"\bjunio\b", "june"),
     (r"\bjulio\b", "july"), (r"\bagosto\b", "august"), (r"\bseptiembre\b", "september"),
@@ -348,3 +353,18 @@ def says_new_patient(text: str) -> bool | None:
     if _ESTABLISHED.search(folded):
         return False
     return None
+
+
+# Spanish ordinals; -1 is the last option.
+_SPANISH_ORDINALS = {
+    "primer": 1, "primero": 1, "primera": 1, "segundo": 2, "segunda": 2,
+    "tercer": 3, "tercero": 3, "tercera": 3, "ultimo": -1, "ultima": -1,
+}  # fmt: skip
+
+
+def ordinal_in(text: str) -> int | None:
+    """Return the position the caller picks ("the second one", "la primera"), or None."""
+    for word in re.findall(r"[a-z]+", fold(text)):
+        if word in _SPANISH_ORDINALS:
+            return _SPANISH_ORDINALS[word]
+    return parse_ordinal(text)

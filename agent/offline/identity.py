@@ -11,6 +11,7 @@ import re
 
 from agent.brain import ToolExchange
 from agent.offline.dialogue import Dialogue
+from agent.offline.extract import english_dates
 from agent.parsing import parse_date_of_birth, parse_full_name, parse_phone_number
 from agent.parsing.names import PersonName, parse_spelled_name
 
@@ -56,7 +57,9 @@ def take_identity_details(dialogue: Dialogue, text: str) -> bool:
         # A spelled name corrects the last name the transcript got wrong.
         memory.name = PersonName(memory.name.given, spelled, memory.name.middle)
         found = True
-    born = parse_date_of_birth(text, today=dialogue.today)
+    born = parse_date_of_birth(text, today=dialogue.today) or parse_date_of_birth(
+        english_dates(text), today=dialogue.today
+    )
     if born is not None:
         memory.date_of_birth = born
         found = True

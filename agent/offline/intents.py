@@ -122,9 +122,10 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
     (
         Intent.GOODBYE,
         re.compile(
-            r"^(ok(ay)?,? )?(that'?s (all|it)|that is (all|it)|nothing else|no,? that'?s all|"
+            r"^(ok(ay)?,? )?(that'?s (all|it)|that is (all|it)|nothing else|no,? that'?s (all|it)|"
             r"no thanks?( you)?|i'?m (good|all set|fine)|(good)?bye|have a (good|nice) day|"
-            r"thanks?,? (bye|that'?s all)|eso es todo|nada mas|es todo|adios|gracias,? adios)"
+            r"thanks?,? (bye|that'?s all)|eso es todo|nada mas|es todo|adios|gracias,? adios|"
+            r"no,? gracias)"
             r"\b|\b(goodbye|bye bye|adios)\b"
         ),
     ),

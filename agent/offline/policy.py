@@ -20,6 +20,7 @@ from agent.offline.intents import Intent, changes_mind, detect_intents, switches
 from agent.offline.memory import DialogueMemory, Task
 from agent.parsing import Answer, AnswerKind, classify_answer
 from agent.safety import fold
+from agent.speech import spoken_phone
 
 MISUNDERSTOOD_LIMIT = 2
 TRANSFER_TOOL = "transfer_to_human"
@@ -42,6 +43,12 @@ def _opening_words(text: str) -> bool:
 
 def _asks_for_spanish(text: str) -> bool:
     return bool(re.search(r"\b(espanol|spanish)\b", fold(text)))
+
+
+def _previous_caller_words(state: ConversationState) -> str | None:
+    """Return the caller's turn before this one (the question a message is taken for)."""
+    users = [m for m in state.messages if m.get("role") == "user"]
+    return str(users[-2]["content"]) if len(users) >= 2 else None
 
 
 class Policy:
@@ -85,7 +92,9 @@ class Policy:
         if self.state.offer == "nurse_message":
             self.state.offer = None
             if answer.kind is AnswerKind.AFFIRM or Intent.MESSAGE in intents:
-                memory.tasks.insert(0, Task(Intent.MESSAGE, {"reason": "clinical_question"}))
+                question = _previous_caller_words(self.state)
+                slots = {"reason": "clinical_question", "message": question}
+                memory.tasks.insert(0, Task(Intent.MESSAGE, slots))
                 return True
         for intent in intents:
             if intent in HAND_OVER_INTENTS:
@@ -181,7 +190,7 @@ class Policy:
         memory, dialogue = self.memory, self.dialogue
         done = intents == [Intent.GOODBYE] or (
             memory.awaiting == "anything_else"
-            and answer.kind is AnswerKind.DENY
+            and answer.kind in (AnswerKind.DENY, AnswerKind.CORRECTION)
             and not self._new(intents)
         )
         if not done or memory.awaiting == "confirm":
@@ -209,9 +218,7 @@ class Policy:
         dialogue, memory = self.dialogue, self.memory
         for exchange in results:
             if exchange.name == TRANSFER_TOOL:
-                dialogue.say(exchange.result.message)
-                memory.handed_over = True
-                self.reply.waiting = True
+                self._on_transfer(exchange)
             elif (
                 exchange.name == VERIFY_TOOL
                 and memory.current is not None
@@ -226,12 +233,41 @@ class Policy:
             self._advance()
         return self.reply
 
+    def _on_transfer(self, exchange: ToolExchange) -> None:
+        dialogue, result = self.dialogue, exchange.result
+        self.reply.waiting = True
+        if not result.ok:
+            # Usually "what's the best number to reach you?": ask, then try again.
+            self.memory.handed_over = False
+            arguments = next(
+                (e.arguments for e in reversed(self.state.tool_log) if e.name == TRANSFER_TOOL),
+                {},
+            )
+            retry = Task(Intent.MESSAGE, {"reason": arguments.get("reason", "callback_requested"),
+                                          "message": arguments.get("message")})  # fmt: skip
+            self.memory.tasks.insert(0, retry)
+            dialogue.ask("callback_number", result.message)
+            return
+        self.memory.handed_over = True
+        if dialogue.language != "es":
+            dialogue.say(result.message)
+        elif result.data.get("action") == "transfer":
+            dialogue.say(dialogue.text("handover.transferring"))
+        else:
+            number = str(result.data.get("callback_number", ""))
+            dialogue.say(dialogue.text("handover.message_taken", number=spoken_phone(number)))
+
     # --- moving forward -------------------------------------------------------------------
 
     def _advance(self) -> None:
         memory, dialogue = self.memory, self.dialogue
         while memory.tasks and not self.reply.waiting:
             task = memory.tasks[0]
+            started = bool(task.slots.get("started"))
+            task.slots["started"] = True
+            if not started and self.reply.texts and dialogue.has_text(f"next.{task.intent}"):
+                # A second request of the same call: say which one comes now.
+                dialogue.say(dialogue.text(f"next.{task.intent}"))
             if FLOWS[task.intent].advance(dialogue, task):
                 return
             memory.tasks.pop(0)

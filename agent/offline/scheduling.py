@@ -22,12 +22,13 @@ from agent.offline.extract import (
     ANY_PROVIDER,
     WhenPreference,
     english_dates,
+    ordinal_in,
     provider_in,
     when_in,
 )
 from agent.offline.memory import Task
 from agent.offline.wording import slot_phrase
-from agent.parsing import parse_ordinal
+from agent.parsing import Answer, AnswerKind
 from agent.safety import fold
 from tools.datetimes import resolve_date, resolve_time
 
@@ -50,9 +51,10 @@ def merge_when(task: Task, new: WhenPreference) -> None:
     if new.date_from is not None:
         when.date_from, when.date_to = new.date_from, new.date_to
         when.earliest = False
-        # A different day does not carry over an exact time of the old one.
-        if new.exact_time is None:
-            when.exact_time = None
+        # "No, Friday": a new day alone drops the old day's times, which may not fit it.
+        when.exact_time = None
+        when.earliest_time = when.latest_time = None
+        when.time_of_day = "any"
     if new.exact_time or new.earliest_time or new.latest_time or new.time_of_day != "any":
         when.exact_time = new.exact_time
         when.earliest_time, when.latest_time = new.earliest_time, new.latest_time
@@ -165,7 +167,9 @@ def choose(dialogue: Dialogue, options: list[dict[str, Any]], text: str) -> dict
     if not options:
         return None
     folded = fold(text)
-    ordinal = parse_ordinal(text)
+    ordinal = ordinal_in(text)
+    if ordinal == -1:
+        return options[-1]
     if ordinal is not None and 1 <= ordinal <= len(options) and not re.search(r"\d", folded):
         return options[ordinal - 1]
     if _FIRST.search(folded) and not _SECOND.search(folded):
@@ -212,3 +216,26 @@ def provider_label(task: Task) -> str | None:
 def wants_anyone(task: Task) -> bool:
     """Whether the caller said any provider will do."""
     return task.slots.get("provider") == ANY_PROVIDER
+
+
+def pick_slot(dialogue: Dialogue, task: Task, text: str, answer: Answer) -> bool:
+    """Read which offered slot the caller wants, or a new preference; False if neither."""
+    offered = list(task.slots.get("offered") or [])
+    chosen = choose(dialogue, offered, text)
+    if chosen is not None:
+        task.slots["chosen"] = chosen
+        return True
+    if answer.kind is AnswerKind.AFFIRM and len(offered) == 1:
+        task.slots["chosen"] = offered[0]
+        return True
+    if take_when_and_provider(dialogue, task, answer.remainder or text):
+        return True
+    if answer.kind is AnswerKind.DENY:
+        task.slots.pop("offered", None)
+        task.slots["when"] = WhenPreference()
+        dialogue.ask("when", dialogue.text("booking.other_day"))
+        return True
+    if answer.kind is AnswerKind.AFFIRM:
+        dialogue.ask("slot_choice", dialogue.text("booking.ask_choice"))
+        return True
+    return False

@@ -38,6 +38,8 @@ def slot_phrase(dialogue: Dialogue, slot: dict[str, Any]) -> str:
     return dialogue.text(
         "slot",
         day=spoken_date(moment.date(), language="es", today=dialogue.today),
+        # "a la una", "a las nueve": Spanish says the article in the singular for one.
+        at="a la" if moment.hour % 12 == 1 else "a las",
         clock=spoken_clock(moment.time(), language="es"),
         provider=str(slot.get("provider", "")),
     )

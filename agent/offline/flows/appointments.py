@@ -16,7 +16,7 @@ from agent.offline.extract import ANY_PROVIDER, appointment_type_in
 from agent.offline.identity import need_identity
 from agent.offline.memory import Task
 from agent.offline.wording import appointment_listing, appointment_phrase, result_text, slot_phrase
-from agent.parsing import Answer, AnswerKind
+from agent.parsing import Answer
 from agent.safety import fold
 
 LIST_TOOL = "list_upcoming_appointments"
@@ -184,25 +184,13 @@ class RescheduleFlow(_UpcomingFlow):
         """Read which visit, when to, the slot picked or a correction."""
         awaiting = dialogue.memory.awaiting
         if awaiting == "appointment_choice":
-            return self._choose(dialogue, task, text)
+            # "Next Thursday afternoon" before saying which visit: keep it for the search.
+            chose = self._choose(dialogue, task, text)
+            return scheduling.take_when_and_provider(dialogue, task, text) or chose
         if awaiting == "when":
             return scheduling.take_when_and_provider(dialogue, task, text)
         if awaiting == "slot_choice":
-            chosen = scheduling.choose(dialogue, list(task.slots.get("offered") or []), text)
-            if chosen is not None:
-                task.slots["chosen"] = chosen
-                return True
-            offered = list(task.slots.get("offered") or [])
-            if answer.kind is AnswerKind.AFFIRM and len(offered) == 1:
-                task.slots["chosen"] = offered[0]
-                return True
-            if scheduling.take_when_and_provider(dialogue, task, answer.remainder or text):
-                return True
-            if answer.kind is AnswerKind.DENY:
-                task.slots.pop("offered", None)
-                dialogue.ask("when", dialogue.text("booking.other_day"))
-                return True
-            return False
+            return scheduling.pick_slot(dialogue, task, text, answer)
         if awaiting == "change":
             return self.on_correction(dialogue, task, text)
         return False

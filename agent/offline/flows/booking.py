@@ -12,13 +12,14 @@ from agent.offline.dialogue import Dialogue
 from agent.offline.extract import (
     WhenPreference,
     appointment_type_in,
+    ordinal_in,
     says_new_patient,
 )
 from agent.offline.identity import need_identity
 from agent.offline.intents import Intent
 from agent.offline.memory import Task
 from agent.offline.wording import booking_read_back, result_text, slot_phrase, visit_name
-from agent.parsing import Answer, AnswerKind
+from agent.parsing import Answer
 
 BOOK_TOOL = "book_appointment"
 MAX_SEARCHES = 6
@@ -90,16 +91,17 @@ class BookingFlow:
         """Read the visit type, the preferred time, the slot picked or a correction."""
         awaiting = dialogue.memory.awaiting
         if awaiting == "type":
-            code = appointment_type_in(text, dialogue.facts)
-            scheduling.take_when_and_provider(dialogue, task, text)
+            code = appointment_type_in(text, dialogue.facts) or _example_picked(dialogue, text)
+            # A day or provider said instead is kept, and the type is asked again.
+            other = scheduling.take_when_and_provider(dialogue, task, text)
             if code is None:
-                return False
+                return other
             task.slots["type"] = code
             return True
         if awaiting == "when":
             return scheduling.take_when_and_provider(dialogue, task, text)
         if awaiting == "slot_choice":
-            return _pick(dialogue, task, text, answer)
+            return scheduling.pick_slot(dialogue, task, text, answer)
         if awaiting == "change":
             return self.on_correction(dialogue, task, text)
         return False
@@ -164,30 +166,21 @@ class BookingFlow:
             task.slots["asked_when"] = False
 
 
-def _pick(dialogue: Dialogue, task: Task, text: str, answer: Answer) -> bool:
-    offered = list(task.slots.get("offered") or [])
-    chosen = scheduling.choose(dialogue, offered, text)
-    if chosen is not None:
-        task.slots["chosen"] = chosen
-        return True
-    if answer.kind is AnswerKind.AFFIRM and len(offered) == 1:
-        task.slots["chosen"] = offered[0]
-        return True
-    if scheduling.take_when_and_provider(dialogue, task, answer.remainder or text):
-        return True
-    if answer.kind is AnswerKind.DENY:
-        task.slots.pop("offered", None)
-        task.slots["when"] = WhenPreference()
-        dialogue.ask("when", dialogue.text("booking.other_day"))
-        return True
-    if answer.kind is AnswerKind.AFFIRM:
-        dialogue.ask("slot_choice", dialogue.text("booking.ask_choice"))
-        return True
-    return False
+def _example_codes(dialogue: Dialogue) -> list[str]:
+    return [t.code for t in dialogue.facts.appointment_types if t.for_established_patients][:3]
+
+
+def _example_picked(dialogue: Dialogue, text: str) -> str | None:
+    """Return the example visit type picked by position ("the first one"), or None."""
+    options = [{"code": code} for code in _example_codes(dialogue)]
+    ordinal = ordinal_in(text)
+    if ordinal is not None and 1 <= ordinal <= len(options):
+        return str(options[ordinal - 1]["code"])
+    return None
 
 
 def _examples(dialogue: Dialogue) -> str:
-    codes = [t.code for t in dialogue.facts.appointment_types if t.for_established_patients][:3]
+    codes = _example_codes(dialogue)
     names = [visit_name(dialogue, code) for code in codes]
     if not names:
         return ""

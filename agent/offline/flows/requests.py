@@ -26,7 +26,7 @@ from agent.offline.identity import need_identity
 from agent.offline.intents import info_topic
 from agent.offline.memory import Task
 from agent.offline.wording import result_text
-from agent.parsing import Answer
+from agent.parsing import Answer, parse_phone_number
 from agent.speech import spoken_clock
 from tools.datetimes import resolve_date
 
@@ -261,23 +261,41 @@ def _clock(value: str) -> str:
 
 
 class MessageFlow:
-    """Take a message for the care team, through ``transfer_to_human``."""
+    """Take a message for the care team, through ``transfer_to_human``.
+
+    Slots: ``reason`` (a code of :data:`agent.handling.HANDOVER_REASONS`), ``callback_number``
+    (asked for when the tool has no number to call back), ``message`` and ``sent``.
+    """
 
     def prefill(self, dialogue: Dialogue, task: Task, text: str) -> None:
         """Keep the caller's words as the message."""
         task.slots.setdefault("reason", "callback_requested")
+        task.slots.setdefault("message", text)
 
     def advance(self, dialogue: Dialogue, task: Task) -> bool:
         """Request the hand-over that takes the message."""
         if task.slots.get("sent"):
             return False
         task.slots["sent"] = True
-        dialogue.hand_over(str(task.slots["reason"]), phrase_key=None)
+        name = dialogue.memory.name
+        dialogue.hand_over(
+            str(task.slots["reason"]),
+            phrase_key=None,
+            message=task.slots.get("message"),
+            callback_number=task.slots.get("callback_number"),
+            caller_name=name.full if name is not None and not dialogue.verified else None,
+        )
         return True
 
     def on_answer(self, dialogue: Dialogue, task: Task, text: str, answer: Answer) -> bool:
-        """Nothing is asked by this flow."""
-        return False
+        """Read the number to call back on."""
+        if dialogue.memory.awaiting != "callback_number":
+            return False
+        phone = parse_phone_number(text)
+        if phone is None:
+            return False
+        task.slots["callback_number"] = phone
+        return True
 
     def on_correction(self, dialogue: Dialogue, task: Task, text: str) -> bool:
         """Nothing to correct."""
