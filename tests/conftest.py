@@ -112,6 +112,8 @@ def create_postgres_database(admin: Engine, *, template: str | None = None) -> s
     name = f"frontdesk_test_{os.getpid()}_{next(_database_numbers)}"
     clause = f" TEMPLATE {template}" if template else ""
     with admin.connect() as connection:
+        # A run that crashed under the same process id may have left the name behind.
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         connection.execute(text(f"CREATE DATABASE {name}{clause}"))
     return name
 
