@@ -112,8 +112,10 @@ class DemoFacts:
         schedule_iv_prescription: Alprazolam, DEA schedule IV, refills left (Daniel Novak).
         upcoming_appointment: Margaret Chen's 20-minute follow-up with Dr. Patel at 9:15 AM
             on the first day Dr. Patel works at least eight days after ``today``.
-        late_cancel_appointment: John Smith's follow-up, starting less than 24 hours after
-            ``now`` when ``today`` is a weekday.
+        late_cancel_appointment: John Smith's follow-up at Dr. Okafor's first free start
+            three or more hours after ``now``. On ``DEMO_TODAY`` it is 1:00 PM that day,
+            inside the 24-hour late-cancellation window; seeded on a Friday, it falls on
+            Monday, outside it.
         closure_day: A weekday in the booking window on which the clinic is closed.
         time_off: Provider absences inside the booking window: a week for Sarah Thompson, NP
             and an afternoon for Dr. Kim.
