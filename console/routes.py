@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 
-from clinic.models import Call
+from clinic.models import Call, Clinic
 from console.calls import UNRESOLVED_OUTCOMES, clinic_zone, local_day_bounds
 from console.deps import PREFIX, ConsoleRoute, CurrentUser, DbSession, verify_csrf
 from console.queue import PRIORITIES, queue_counts
@@ -33,7 +33,8 @@ def home(
 ) -> Response:
     """Show the queue counts per kind and urgency and today's call figures."""
     zone = clinic_zone(db)
-    start, end = local_day_bounds(datetime.now(UTC).astimezone(zone).date(), zone)
+    today_local = datetime.now(UTC).astimezone(zone).date()
+    start, end = local_day_bounds(today_local, zone)
     today = (Call.started_at >= start) & (Call.started_at < end)
     calls_today = db.scalar(select(func.count()).where(today)) or 0
     escalated_today = db.scalar(select(func.count()).where(today, Call.escalated.is_(True))) or 0
@@ -42,6 +43,8 @@ def home(
     )
     flagged = db.scalar(select(func.count()).where(Call.flagged.is_(True))) or 0
     context = {
+        "clinic_name": db.scalar(select(Clinic.name).order_by(Clinic.id).limit(1)) or "Frontdesk",
+        "today": f"{today_local:%A, %B} {today_local.day}",
         "counts": queue_counts(db),
         "priorities": PRIORITIES,
         "calls_today": calls_today,

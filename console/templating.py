@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -17,11 +18,64 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 
 
-def local_time(value: datetime | None, zone: ZoneInfo, fmt: str = "%b %d, %I:%M %p") -> str:
-    """Format a UTC instant in the clinic's time zone, such as ``Mar 10, 09:15 AM``."""
+def _clock(value: datetime, *, seconds: bool = False) -> str:
+    hour = value.hour % 12 or 12
+    suffix = "AM" if value.hour < 12 else "PM"
+    if seconds:
+        return f"{hour}:{value.minute:02d}:{value.second:02d} {suffix}"
+    return f"{hour}:{value.minute:02d} {suffix}"
+
+
+def local_time(
+    value: datetime | None, zone: ZoneInfo, style: str = "short", now: datetime | None = None
+) -> str:
+    """Format a UTC instant in the clinic's time zone for staff.
+
+    Styles: ``short`` ("Today, 9:15 AM", "Yesterday, 4:02 PM", "Mar 10, 9:15 AM", with the
+    year when it is not the current one), ``long`` ("Tuesday, March 10, 2026 at 9:15 AM"),
+    ``clock`` ("9:15:02 AM") and ``full`` ("2026-03-10 9:15:02 AM").
+    """
     if value is None:
         return ""
-    return value.astimezone(zone).strftime(fmt)
+    local = value.astimezone(zone)
+    if style == "clock":
+        return _clock(local, seconds=True)
+    if style == "full":
+        return f"{local:%Y-%m-%d} {_clock(local, seconds=True)}"
+    if style == "long":
+        return f"{local:%A, %B} {local.day}, {local.year} at {_clock(local)}"
+    today = (now or datetime.now(UTC)).astimezone(zone).date()
+    day = local.date()
+    if day == today:
+        label = "Today"
+    elif (today - day).days == 1:
+        label = "Yesterday"
+    elif day.year == today.year:
+        label = f"{local:%b} {local.day}"
+    else:
+        label = f"{local:%b} {local.day}, {local.year}"
+    return f"{label}, {_clock(local)}"
+
+
+NANP_NUMBER = re.compile(r"^\+1(\d{3})(\d{3})(\d{4})$")
+
+
+def birth_date(value: date | None) -> str:
+    """Format a date of birth as ``Apr 2, 1958``."""
+    if value is None:
+        return ""
+    return f"{value:%b} {value.day}, {value.year}"
+
+
+def phone(value: str | None) -> str:
+    """Format a North American E.164 number as ``(802) 555-0142``; others stay as stored."""
+    if not value:
+        return ""
+    match = NANP_NUMBER.match(value)
+    if match is None:
+        return value
+    area, exchange, line = match.groups()
+    return f"({area}) {exchange}-{line}"
 
 
 def duration(seconds: float | None) -> str:
@@ -71,6 +125,8 @@ def get_templates() -> Jinja2Templates:
     templates.env.filters["local_time"] = local_time
     templates.env.filters["duration"] = duration
     templates.env.filters["age"] = age
+    templates.env.filters["phone"] = phone
+    templates.env.filters["birth_date"] = birth_date
     templates.env.filters["pretty_json"] = pretty_json
     templates.env.filters["humanize"] = humanize
     templates.env.globals["prefix"] = "/console"

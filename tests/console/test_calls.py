@@ -31,7 +31,7 @@ def test_calls_list_shows_columns(
     assert page.status_code == 200
     assert _rows(page.text) == 2
     assert "Margaret Chen" in page.text
-    assert "+18025550999" in page.text
+    assert "(802) 555-0999" in page.text
     assert "Not verified" in page.text
     assert "Office hours" in page.text
     assert "1:35" in page.text  # 95 seconds
@@ -44,7 +44,8 @@ def test_calls_list_in_clinic_time(
     # 14:30 UTC is 9:30 AM in New York on this winter day.
     add_call(session_factory, started_at=datetime(2026, 1, 15, 14, 30, tzinfo=UTC))
     page = desk_client.get("/console/calls")
-    assert "Jan 15, 09:30 AM" in page.text
+    assert "Jan 15" in page.text
+    assert "9:30 AM" in page.text
 
 
 def test_filter_today(desk_client: TestClient, session_factory: sessionmaker[Session]) -> None:

@@ -151,7 +151,8 @@ def test_task_detail_shows_patient_and_call(
     assert page.status_code == 200
     assert "Margaret Chen" in page.text
     assert "Apr 12, 1958" in page.text
-    assert "+18025550199" in page.text
+    assert "(802) 555-0199" in page.text
+    assert 'href="tel:+18025550199"' in page.text
     assert desk_client.get("/console/queue/999999").status_code == 404
 
 

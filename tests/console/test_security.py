@@ -131,3 +131,27 @@ def test_admin_unlocks_account(
         assert user is not None
         assert user.locked_until is None
         assert user.failed_logins == 0
+
+
+def test_every_form_carries_token(
+    admin_client: TestClient, session_factory: sessionmaker[Session], front_desk: str
+) -> None:
+    call_id = add_call(session_factory, flagged=True, flag_note="bad")
+    task_id = add_task(session_factory)
+    token = csrf_token(admin_client.get("/console/").text)
+    pages = [
+        "/console/",
+        f"/console/calls/{call_id}",
+        "/console/queue",
+        f"/console/queue/{task_id}",
+        "/console/admin/staff",
+    ]
+    with transaction(session_factory) as session:
+        user = session.scalar(select(StaffUser).where(StaffUser.username == front_desk))
+        assert user is not None
+        user.failed_logins = 1
+    for path in pages:
+        html = admin_client.get(path).text
+        forms = html.count('method="post"')
+        assert forms > 0, path
+        assert html.count(f'name="csrf_token" value="{token}"') == forms, path
