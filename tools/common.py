@@ -17,8 +17,9 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
 from sqlalchemy.orm import Session
 
+from clinic.calls import add_audit_event
 from clinic.db import transaction
-from clinic.models import AuditEvent, Clinic, Patient
+from clinic.models import Clinic, Patient
 from tools.base import CallContext, ConfirmationRequired, NotVerified, ToolResult
 
 T = TypeVar("T")
@@ -181,18 +182,17 @@ def audit(
     ``detail`` carries ids and codes only, never words the caller said: audit rows are
     kept longer than transcripts and must not become a second copy of them.
     """
-    session.add(
-        AuditEvent(
-            at=ctx.now(),
-            actor=ctx.actor,
-            action=action,
-            resource=resource,
-            resource_id=resource_id,
-            patient_id=patient_id,
-            call_id=ctx.call_id,
-            tool_name=tool,
-            detail=detail,
-        )
+    add_audit_event(
+        session,
+        at=ctx.now(),
+        actor=ctx.actor,
+        action=action,
+        resource=resource,
+        resource_id=resource_id,
+        patient_id=patient_id,
+        call_id=ctx.call_id,
+        tool_name=tool,
+        detail=detail,
     )
 
 

@@ -48,7 +48,7 @@ from tools.common import (
     run_in_transaction,
     verified_patient,
 )
-from tools.names import MATCH
+from tools.names import MATCH, name_similarity
 from tools.speech import spoken_date, spoken_list, spoken_units
 
 NAME = "request_refill"
@@ -280,7 +280,7 @@ def _match_prescription(session: Session, patient: Patient, text: str) -> Prescr
         select(Prescription).where(Prescription.patient_id == patient.id)
     ).all()
     heard = fold_text(text)
-    scored = [(fuzz.token_set_ratio(heard, fold_text(p.drug_name)), p) for p in prescriptions]
+    scored = [(drug_similarity(text, p.drug_name), p) for p in prescriptions]
     good = [(score, p) for score, p in scored if score >= MATCH]
     if not good:
         return None
@@ -293,6 +293,28 @@ def _match_prescription(session: Session, patient: Patient, text: str) -> Prescr
         strengths = spoken_list(sorted({p.strength for p in active}), conjunction="or")
         raise InvalidArgument(f"Is that the {strengths}?")
     return max(active, key=lambda p: (p.last_filled_on or date.min, p.id))
+
+
+_NOT_DRUG_WORDS = {
+    "mg", "milligram", "milligrams", "mcg", "microgram", "micrograms", "ml", "tablet",
+    "tablets", "pill", "pills", "capsule", "capsules", "my", "the", "a", "of", "for", "refill",
+    "prescription", "medicine", "medication", "inhaler", "spray", "nasal",
+}  # fmt: skip
+
+
+def drug_similarity(heard: str, drug_name: str) -> float:
+    """Score 0-100 how well the caller's words name a drug, forgiving misheard spellings.
+
+    Doses and filler words are ignored; each remaining word is compared with the drug's
+    name and its first word, so "lisinoprel 10 milligrams" finds Lisinopril.
+    """
+    words = [w for w in fold_text(heard).split() if w not in _NOT_DRUG_WORDS and not w.isdigit()]
+    drug = fold_text(drug_name)
+    keys = {drug, drug.split()[0]} if drug else set()
+    phrases = [*words, " ".join(words)] if words else []
+    scores = [name_similarity(phrase, key) for phrase in phrases for key in keys]
+    scores.append(float(fuzz.token_set_ratio(fold_text(heard), drug)))
+    return max(scores)
 
 
 def _match_pharmacy(session: Session, text: str) -> Pharmacy | None:

@@ -22,11 +22,9 @@ import traceback
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from clinic.db import transaction
-from clinic.models import ToolCallRecord
+from clinic.calls import CallRecordError, add_tool_call
 from tools import (
     appointments,
     clinic_info,
@@ -263,27 +261,22 @@ def _truncated(value: Any) -> dict[str, Any]:
 def _record(
     ctx: CallContext, name: str, arguments: dict[str, Any], result: ToolResult, elapsed_ms: float
 ) -> None:
+    if ctx.call_id is None:
+        return
     try:
-        with transaction(ctx.session_factory) as session:
-            last = session.scalar(
-                select(func.max(ToolCallRecord.seq)).where(ToolCallRecord.call_id == ctx.call_id)
-            )
-            seq = max(ctx.tool_call_seq, last or 0) + 1
-            session.add(
-                ToolCallRecord(
-                    call_id=ctx.call_id,
-                    seq=seq,
-                    tool_name=name[:64],
-                    arguments=arguments,
-                    result=result.model_dump(mode="json"),
-                    ok=result.ok,
-                    error_code=result.error,
-                    at=ctx.now(),
-                    duration_ms=elapsed_ms,
-                )
-            )
-        ctx.tool_call_seq = seq
-    except SQLAlchemyError as error:
+        add_tool_call(
+            ctx.session_factory,
+            call_id=ctx.call_id,
+            tool_name=name[:64],
+            arguments=arguments,
+            result=result.model_dump(mode="json"),
+            ok=result.ok,
+            error_code=result.error,
+            at=ctx.now(),
+            duration_ms=elapsed_ms,
+        )
+        ctx.tool_call_seq += 1
+    except (CallRecordError, SQLAlchemyError) as error:
         # Losing the record must not lose the caller's answer; staff see the gap in the log.
         logger.error(
             "Could not record a %s call on call %s: %s", name, ctx.call_id, type(error).__name__
