@@ -66,6 +66,7 @@ _PHRASES = {
         "phone": "My number is {phone}.",
         "yes": "Yes, please.",
         "goodbye": "No, that's everything. Thank you, bye.",
+        "goodbye_short": "Okay, thank you. Bye.",
         "slot": "{choice} works for me.",
         "first_slot": "The first one, please.",
         "day": "The earliest day you have.",
@@ -87,6 +88,7 @@ _PHRASES = {
         "phone": "Mi teléfono es {phone}.",
         "yes": "Sí, por favor.",
         "goodbye": "No, eso es todo. Gracias, adiós.",
+        "goodbye_short": "Bueno, gracias. Adiós.",
         "slot": "{choice} me queda bien.",
         "first_slot": "La primera, por favor.",
         "day": "El primer día que tenga.",
@@ -182,6 +184,13 @@ class GoalCaller:
 
     def answer(self, topics: list[Topic], agent_reply: str) -> CallerLine | None:
         """Return the line answering ``topics`` (as detected in ``agent_reply``)."""
+        if topics == ["hang_up"]:
+            # Told to hang up and call emergency services: the caller does so at once.
+            self.finished = True
+            return None
+        if topics == ["closing"]:
+            self.finished = True
+            return self._override("closing") or self._line("goodbye_short")
         if topics == ["repeat"]:
             return self._override("repeat") or self._last
         if topics == ["other"]:

@@ -46,10 +46,10 @@ class TurnLog(BaseModel):
 
 
 class EscalationLog(BaseModel):
-    """A hand-over the agent started: a ``Transfer`` event or a ``transfer_to_human`` call."""
+    """A hand-over: a ``Transfer`` event, a ``transfer_to_human`` call or the call record."""
 
     turn: int
-    source: Literal["transfer_event", "transfer_tool"]
+    source: Literal["transfer_event", "transfer_tool", "call_record"]
     reason: str = ""
     urgency: str = ""
 

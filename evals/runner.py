@@ -203,10 +203,23 @@ async def _converse(
     return "turn_limit", scenario.expect.max_turns
 
 
-def _call_outcome(database: ClinicDatabase, call_sid: str) -> str | None:
+def _read_call_record(
+    database: ClinicDatabase, call_sid: str, transcript: _Transcript, last_turn: int
+) -> str | None:
+    """Return the call's outcome, and count an escalation the events did not show.
+
+    The safety screen may hand a call over by its own means (an urgent staff task, the
+    call marked escalated) without a ``Transfer`` event; the call record still says so.
+    """
     with database.session_factory() as session:
         call = session.scalars(select(Call).where(Call.call_sid == call_sid)).first()
-        return None if call is None else str(call.outcome.value)
+        if call is None:
+            return None
+        if call.escalated and not transcript.escalations:
+            transcript.escalations.append(
+                EscalationLog(turn=last_turn, source="call_record", reason=call.reason or "")
+            )
+        return str(call.outcome.value)
 
 
 async def run_once(
@@ -252,7 +265,7 @@ async def run_once(
             timezone=database.timezone,
             caller_turns=caller_turns,
             ended_by=ended_by,
-            outcome=_call_outcome(database, call_sid),
+            outcome=_read_call_record(database, call_sid, transcript, caller_turns),
             error=error,
         )
         checks = grade(scenario, observation)

@@ -87,6 +87,8 @@ Topic = Literal[
     "address",
     "email",
     "anything_else",
+    "closing",
+    "hang_up",
     "repeat",
     "other",
 ]

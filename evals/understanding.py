@@ -46,6 +46,21 @@ _KEYWORDS: tuple[tuple[Topic, tuple[str, ...]], ...] = (
         ),
     ),
     (
+        "hang_up",
+        ("hang up and call", "call 9 1 1", "call 911", "call 9 8 8", "call 988", "cuelgue"),
+    ),
+    (
+        "closing",
+        (
+            "goodbye",
+            "have a good day",
+            "have a great day",
+            "taken a message",
+            "call you back",
+            "adiós",
+        ),
+    ),
+    (
         "anything_else",
         ("anything else", "something else", "else i can", "else can i", "algo más", "otra cosa"),
     ),
@@ -87,7 +102,7 @@ _KEYWORDS: tuple[tuple[Topic, tuple[str, ...]], ...] = (
             "should i",
             "would you like me to",
             "do you want me to",
-            "is that correct",
+            "correct",
             "is that right",
             "go ahead",
             "okay to",
@@ -190,12 +205,10 @@ IDENTITY_TOPICS: tuple[Topic, ...] = ("name", "date_of_birth", "phone")
 
 
 def questions_of(reply: str) -> str:
-    """Return the question sentences of ``reply``, or its last sentence when none asks."""
+    """Return the question sentences of ``reply``, or all of it when it has no question."""
     sentences = [s.strip() for s in _SENTENCE_END.split(reply.strip()) if s.strip()]
     asked = [s for s in sentences if "?" in s]
-    if asked:
-        return " ".join(asked)
-    return sentences[-1] if sentences else ""
+    return " ".join(asked) if asked else " ".join(sentences)
 
 
 def offered_times(text: str) -> list[str]:
@@ -216,8 +229,12 @@ def detect_topics(reply: str) -> list[Topic]:
         return ["other"]
     found = [topic for topic, words in _KEYWORDS if any(w in question for w in words)]
     identity = [t for t in found if t in IDENTITY_TOPICS]
-    if "repeat" in found:
-        return ["repeat"]
+    for ending in ("hang_up", "repeat"):
+        if ending in found:
+            return [ending]
+    if "closing" in found and "?" not in reply:
+        return ["closing"]
+    found = [t for t in found if t != "closing"]
     if identity:
         return identity
     if len(offered_times(question)) >= 2:
@@ -225,4 +242,4 @@ def detect_topics(reply: str) -> list[Topic]:
     if found:
         return [found[0]]
     # "I have 9:15 and 10:00 on Tuesday. Which works for you?": the times precede the question.
-    return ["slot"] if offered_times(reply) else ["other"]
+    return ["slot"] if "?" in reply and offered_times(reply) else ["other"]

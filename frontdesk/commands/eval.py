@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,9 @@ def _run(args: argparse.Namespace) -> int:
     if not scenarios:
         print(f"error: no scenario matches --only {args.only!r}.", file=sys.stderr)
         return 2
+    if not args.verbose:
+        # Per-call INFO lines (seeding, call finished) would bury the progress dots.
+        logging.getLogger().setLevel(logging.WARNING)
     timeout = args.timeout or (300.0 if args.mode == "voice" else 60.0)
     options = EvalOptions(
         settings=Settings(),
