@@ -267,8 +267,9 @@ class FakeOpenAIServer:
                 await self._sleep(reply.stall_seconds)
             if sent and reply.chunk_delay:
                 await self._sleep(reply.chunk_delay)
-            await response.write(f"data: {json.dumps(chunk)}\n\n".encode())
+            # Counted before the write, so a client that has read a chunk sees it counted.
             recorded.chunks_sent += 1
+            await response.write(f"data: {json.dumps(chunk)}\n\n".encode())
         if reply.cut_after is not None:
             return await self._cut(request, response, reply)
         await response.write(b"data: [DONE]\n\n")
