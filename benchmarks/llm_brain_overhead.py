@@ -69,6 +69,10 @@ async def run(count: int) -> None:
     server.start()
     config = LLMConfig(model="fake-model", base_url=server.base_url, api_key="benchmark")
     brain = LLMBrain(config, tools=TEST_TOOLS)
+    # The same brain without rendering prompts/system_prompt.j2, to show what rendering costs.
+    fixed_prompt = LLMBrain(
+        config, tools=TEST_TOOLS, system_prompt=lambda state: "You are a receptionist."
+    )
     try:
         cases: list[tuple[str, Callable[[], ScriptedReply]]] = [
             ("text, 6-character chunks", lambda: text(SENTENCE)),
@@ -80,7 +84,10 @@ async def run(count: int) -> None:
         for label, make_reply in cases:
             first, total = await measure(server, brain, make_reply, count)
             report(label, first, total)
+        first, total = await measure(server, fixed_prompt, cases[0][1], count)
+        report("text, fixed system prompt", first, total)
     finally:
+        await fixed_prompt.aclose()
         await brain.aclose()
         server.stop()
 
