@@ -21,7 +21,6 @@ from tools.registry import TOOLS, call_tool
 logger = logging.getLogger(__name__)
 
 TRANSFER_TOOL = "transfer_to_human"
-VERIFY_TOOL = "verify_patient"
 INVALID_ARGUMENTS_LIMIT = 2
 
 # Words for staff, as transfer_to_human records them, by the loop's reason code.
@@ -118,12 +117,7 @@ class ToolOutcomeHandler:
         """Append ``result`` to the conversation and apply what it means for the call."""
         arguments = self._append(turn, request, result, ran=True)
         state = self.state
-        if request.name == VERIFY_TOOL and result.ok and self.ctx.verified_patient_id:
-            state.verified_patient = VerifiedPatient(
-                patient_id=self.ctx.verified_patient_id,
-                first_name=str(result.data.get("first_name", "")),
-                last_name=str(result.data.get("last_name", "")),
-            )
+        self._track_identity(arguments, result)
         self._track_read_back(turn, request.name, arguments, result)
         if result.escalate:
             turn.escalation_requested = True
@@ -133,6 +127,19 @@ class ToolOutcomeHandler:
             state.escalation.escalated = True
             state.escalation.reason = turn.transfer.reason
             state.escalation.urgency = turn.transfer.urgency
+
+    def _track_identity(self, arguments: dict[str, Any], result: ToolResult) -> None:
+        """Follow ``ctx.verified_patient_id``, set by verification or by registration."""
+        patient_id = self.ctx.verified_patient_id
+        current = self.state.verified_patient
+        if patient_id is None or (current is not None and current.patient_id == patient_id):
+            return
+        names = result.data if "first_name" in result.data else arguments
+        self.state.verified_patient = VerifiedPatient(
+            patient_id=patient_id,
+            first_name=str(names.get("first_name", "")),
+            last_name=str(names.get("last_name", "")),
+        )
 
     def _append(
         self, turn: TurnRecord, request: ToolCallRequest, result: ToolResult, *, ran: bool

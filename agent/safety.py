@@ -75,10 +75,11 @@ _EMERGENCY = _rules(
 
 _CRISIS = _rules(
     {
-        "self_harm": r"\b(suicid\w*|kill (myself|me)|end (my|it all)|end my life|take my (own )?"
-        r"life|hurt(ing)? myself|harm(ing)? myself|self[- ]harm|(don'?t|do not) want to "
-        r"(live|be alive|be here)|want to die|better off dead|matarme|quitarme la vida|"
-        r"hacerme dano|no quiero vivir|quiero morir(me)?)",
+        "self_harm": r"\b(suicid\w*|kill(ing)? (myself|me)|end it all|end(ing)? my (own )?life|"
+        r"take my (own )?life|hurt(ing)? myself|harm(ing)? myself|cut(ting)? myself|"
+        r"self[- ]harm|(don'?t|do not) want to (live|be alive|be here)|want to die|"
+        r"better off dead|matarme|quitarme la vida|hacerme dano|no quiero vivir|"
+        r"quiero morir(me)?)",
     }
 )
 
@@ -112,7 +113,8 @@ _HUMAN = _rules(
         "person": r"\b(speak|talk|transfer me|connect me|put me through)( (to|with))? (a|an|"
         r"the|some|your)? ?(real )?(person|human|someone|somebody|representative|operator|"
         r"receptionist|front desk|staff|agent)\b|\b(real|live) (person|human)\b|"
-        r"^(a )?(person|human|representative|operator|agent)( please)?[.!]?$|"
+        r"^(an? )?(real |live )?(person|human|representative|operator|agent|receptionist)"
+        r",?( please)?[.!]?$|"
         r"\b(representative|operator),? please\b|\b(hablar|comunicarme) con (una|alguien|la|el)"
         r" ?(persona|humano|recepcionista|operador|operadora|alguien)?\b|"
         r"\buna persona,? por favor|\boperador(a)?,? por favor",

@@ -57,6 +57,9 @@ MAX_TOOL_ROUNDS = 6
 LOW_CONFIDENCE_THRESHOLD = 0.45
 """Default speech-to-text confidence below which a turn is asked again instead of answered."""
 
+SILENT_TURNS_LIMIT = 2
+"""Empty caller turns in a row after which the agent says goodbye and hangs up."""
+
 DataChangeGate = Callable[[], Awaitable[bool]]
 
 
@@ -106,6 +109,7 @@ class AgentSession:
         self._screen = ScreenResponder(ctx, self.state, self._tools)
         self._turn: TurnRecord | None = None
         self._finished = False
+        self._silences = 0
 
     @classmethod
     def create(
@@ -201,11 +205,18 @@ class AgentSession:
     async def _answer(
         self, turn: TurnRecord, text: str, stt_confidence: float | None
     ) -> AsyncIterator[AgentEvent]:
+        if not text:
+            async for event in self._on_silence(turn):
+                yield event
+            return
+        self._silences = 0
         self.state.language = detect_language(text, self.state.language)
         screened = screen_caller_turn(text)
         if screened is not None:
             async for event in self._screen.respond(turn, screened, text, self._speak_text):
                 yield event
+            if turn.transfer is not None:
+                yield turn.transfer
             return
         if self._confidence_is_low(stt_confidence):
             async for event in self._ask_again(turn):
@@ -337,6 +348,20 @@ class AgentSession:
         if turn.transfer is not None:
             yield turn.transfer
 
+    async def _on_silence(self, turn: TurnRecord) -> AsyncIterator[AgentEvent]:
+        self._silences += 1
+        language = self.state.language
+        if self._silences < SILENT_TURNS_LIMIT:
+            for speech in self._speak_text(turn, phrase("still_there", language)):
+                yield speech
+            self._close_message(turn)
+            return
+        for speech in self._speak_text(turn, phrase("silence_goodbye", language)):
+            yield speech
+        self._close_message(turn)
+        turn.hangup_reason = "silence"
+        yield Hangup(reason="silence")
+
     def _prepare_confirmation(self, text: str) -> None:
         """Set ``caller_confirmed`` for a turn that says yes to the pending read-back."""
         pending = self.state.pending_read_back
@@ -417,8 +442,9 @@ class AgentSession:
             self._cut_messages(turn)
         self.ctx.caller_confirmed = False
         read_back = self.state.pending_read_back
-        if read_back is not None and not self._tools.proposed_in(turn):
-            # A read-back is answered by the very next turn; after that, propose again.
+        if read_back is not None and turn.completed and not self._tools.proposed_in(turn):
+            # A read-back is answered by the very next turn; after that, propose again. A
+            # reply cut short by a barge-in leaves it standing: the barge-in answers it.
             self.state.pending_read_back = None
 
     def _cut_messages(self, turn: TurnRecord) -> None:
@@ -428,6 +454,8 @@ class AgentSession:
         self._tools.answer_unanswered(turn)
 
     async def _record_caller(self, text: str, stt_confidence: float | None) -> None:
+        if not text:
+            return
         entry = TranscriptEntry(
             speaker="caller", text=text, at=self.ctx.now(), stt_confidence=stt_confidence
         )

@@ -47,7 +47,7 @@ _PHONE_PLAIN = re.compile(r"(?<![\d$.,:])\+?1?(\d{3})(\d{3})(\d{4})(?!\d)")
 _PHONE_LOCAL = re.compile(r"(?<![\d$.,:\-])(\d{3})-(\d{4})(?![\d-])")
 _SHORT_NUMBER = re.compile(r"(?<![\d$.,:\-])\b(911|988)\b(?![\d,.]\d)(?!\s+[A-Z][a-z])")
 _MONEY = re.compile(r"\$\s?(\d{1,3}(?:,\d{3})*|\d+)(?:\.(\d{2}))?\b")
-_CLOCK_SUFFIX = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*([ap])\.?\s?m\b\.?", re.IGNORECASE)
+_CLOCK_SUFFIX = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*([ap])(?:\.\s?m\.|\s?m\b)", re.IGNORECASE)
 _CLOCK_24 = re.compile(r"(?<![\d:])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])(?!\s*(?:AM|PM|de la)\b)")
 _OH_MINUTE = re.compile(r"\b(\d{1,2}):0(\d)(?=\s*(?:AM|PM)\b)")
 _ZERO_MINUTES = re.compile(r"\b(\d{1,2}):00(?=\s*(?:AM|PM)\b)")
@@ -173,7 +173,12 @@ def _replace_clock(match: re.Match[str], language: str) -> str:
         hour += 12
     elif match.group(3).lower() == "a" and hour == 12:
         hour = 0
-    return spoken_clock(time(hour, minute), language=language)
+    spoken = spoken_clock(time(hour, minute), language=language)
+    # "at 9 a.m." ending a sentence: its last period is also the full stop.
+    rest = match.string[match.end() :]
+    if match.group(0).endswith(".") and (not rest.strip() or rest.lstrip()[:1].isupper()):
+        spoken += "."
+    return spoken
 
 
 def _strip_markdown(text: str) -> str:

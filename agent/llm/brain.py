@@ -50,8 +50,8 @@ from agent.llm.metrics import LLMTurnMetrics
 from agent.llm.streaming import (
     AssembledMessage,
     AssembledToolCall,
-    FirstTokenTimeout,
     RequestDeadline,
+    ResponseTimeout,
     StreamBroken,
     TextPiece,
     fetch_completion,
@@ -147,6 +147,7 @@ class LLMBrain:
                 async with aclosing(self._request(messages, deadline, metrics)) as pieces:
                     async for piece in pieces:
                         if isinstance(piece, TextPiece):
+                            metrics.text_chars += len(piece.text)
                             yield TextDelta(piece.text)
                         else:
                             message = piece
@@ -161,7 +162,9 @@ class LLMBrain:
         finally:
             metrics.total_ms += (time.monotonic() - started) * 1000
 
-        if not message.text and not message.tool_calls:
+        # An empty response after tool results may end a turn that has spoken already; one
+        # that leaves the whole turn silent is a failure the fallback brain must answer.
+        if not message.tool_calls and metrics.text_chars == 0:
             raise BrainUnavailable("The model returned an empty response.")
         for call in message.tool_calls:
             yield ToolCallRequest(call_id=call.id, name=call.name, arguments_json=call.arguments)
@@ -215,12 +218,17 @@ class LLMBrain:
                         yield TextPiece(message.text)
                     yield message
                 return
-            except FirstTokenTimeout as error:
+            except ResponseTimeout as error:
                 raise BrainTimeout("The LLM did not answer in time.") from error
             except openai.APITimeoutError as error:
                 raise BrainTimeout("The LLM request timed out.") from error
             except (StreamBroken, openai.APIStatusError, openai.APIConnectionError) as error:
                 failure: Exception = error
+            except Exception as error:
+                # A server reply the client could not handle must still end in a BrainError,
+                # which the loop answers by falling back, never in a crash mid-call.
+                logger.exception("Unexpected failure of an LLM request")
+                raise BrainUnavailable("The LLM request failed unexpectedly.") from error
 
             if yielded_text or not _is_retryable(failure) or retries >= self.config.max_retries:
                 raise BrainUnavailable(_describe(failure)) from failure
@@ -240,7 +248,7 @@ class LLMBrain:
 
 def _is_retryable(error: Exception) -> bool:
     if isinstance(error, StreamBroken):
-        return error.retryable
+        return True
     if isinstance(error, openai.APIStatusError):
         return error.status_code in RETRYABLE_STATUS or error.status_code >= 500
     return isinstance(error, openai.APIConnectionError)

@@ -25,6 +25,7 @@ class LLMTurnMetrics:
         retries: Requests repeated after a retryable failure.
         repairs: Requests that sent the model its invalid tool arguments to fix.
         invalid_tool_arguments: Responses with invalid tool arguments.
+        text_chars: Characters of text yielded in this turn.
     """
 
     turn: int
@@ -37,6 +38,7 @@ class LLMTurnMetrics:
     retries: int = 0
     repairs: int = 0
     invalid_tool_arguments: int = 0
+    text_chars: int = 0
     _rounds_timed: int = 0
 
     def add_response(self, message: AssembledMessage, reply_started: float) -> None:

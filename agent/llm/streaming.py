@@ -10,6 +10,7 @@ reports a finish reason.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncGenerator, Awaitable, Sequence
 from dataclasses import dataclass, field
@@ -22,19 +23,10 @@ _T = TypeVar("_T")
 
 
 class StreamBroken(Exception):
-    """The response ended or failed before the model finished.
-
-    Attributes:
-        retryable: True when nothing of the response was received, so a new request
-            repeats nothing the caller already heard.
-    """
-
-    def __init__(self, message: str, *, retryable: bool) -> None:
-        super().__init__(message)
-        self.retryable = retryable
+    """The response ended or failed before the model finished it."""
 
 
-class FirstTokenTimeout(Exception):
+class ResponseTimeout(Exception):
     """No token arrived within the first-token budget, or the stream went silent too long."""
 
 
@@ -129,8 +121,8 @@ async def stream_completion(
     """Send one streaming request; yield text pieces, then the assembled message last.
 
     Raises:
-        FirstTokenTimeout: The first token, or the next chunk, came too late.
-        StreamBroken: The stream failed or ended without a finish reason.
+        ResponseTimeout: The first token, or the next chunk, came too late.
+        StreamBroken: The stream failed, reported an error or ended without a finish reason.
         openai.APIStatusError: The server answered with an error status.
         openai.APIConnectionError: The connection could not be made.
     """
@@ -152,12 +144,14 @@ async def stream_completion(
             except StopAsyncIteration:
                 break
             except openai.APITimeoutError as error:
-                raise FirstTokenTimeout("The stream went silent.") from error
+                raise ResponseTimeout("The stream went silent.") from error
             except openai.APIConnectionError as error:
-                raise StreamBroken(
-                    "The connection broke in the middle of the response.",
-                    retryable=message.first_token_at is None,
-                ) from error
+                raise StreamBroken("The connection broke in the middle of the response.") from error
+            except openai.APIError as error:
+                # An ``{"error": ...}`` event inside the stream, as vLLM sends on a failure.
+                raise StreamBroken("The server reported an error inside the stream.") from error
+            except json.JSONDecodeError as error:
+                raise StreamBroken("The server sent a stream event that is not JSON.") from error
             text = _apply_chunk(chunk, message, assembler)
             if text:
                 yield TextPiece(text)
@@ -165,10 +159,7 @@ async def stream_completion(
         await stream.close()
 
     if message.finish_reason is None:
-        raise StreamBroken(
-            "The response ended before the model finished it.",
-            retryable=message.first_token_at is None,
-        )
+        raise StreamBroken("The response ended before the model finished it.")
     message.tool_calls = assembler.calls()
     yield message
 
@@ -183,12 +174,14 @@ def _apply_chunk(
     if not chunk.choices:
         return ""
     choice = chunk.choices[0]
+    # The client does not validate chunks, so a server may leave the delta out.
     delta = choice.delta
-    text = delta.content or ""
-    if (text or delta.tool_calls) and message.first_token_at is None:
+    text = (delta.content if delta is not None else None) or ""
+    tool_deltas = (delta.tool_calls if delta is not None else None) or []
+    if (text or tool_deltas) and message.first_token_at is None:
         message.first_token_at = time.monotonic()
     message.text += text
-    for tool_delta in delta.tool_calls or ():
+    for tool_delta in tool_deltas:
         assembler.add(tool_delta)
     if choice.finish_reason is not None:
         message.finish_reason = choice.finish_reason
@@ -214,7 +207,7 @@ async def fetch_completion(
         message.prompt_tokens = completion.usage.prompt_tokens
         message.completion_tokens = completion.usage.completion_tokens
     if not completion.choices:
-        raise StreamBroken("The response contained no choices.", retryable=True)
+        raise StreamBroken("The response contained no choices.")
     choice = completion.choices[0]
     message.text = choice.message.content or ""
     message.finish_reason = choice.finish_reason
@@ -239,4 +232,4 @@ async def _wait(awaitable: Awaitable[_T], seconds: float) -> _T:
     try:
         return await asyncio.wait_for(awaitable, timeout=seconds)
     except TimeoutError as error:
-        raise FirstTokenTimeout("No token arrived in time.") from error
+        raise ResponseTimeout("No token arrived in time.") from error

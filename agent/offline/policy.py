@@ -71,6 +71,12 @@ class Policy:
     def on_caller(self, text: str) -> Reply:
         """Build the reply to the caller's words."""
         dialogue, memory = self.dialogue, self.memory
+        if memory.read_back is not None and memory.awaiting is None:
+            # The reply that was to commit it was cut short, so the read-back still stands.
+            if self.state.pending_read_back is not None:
+                memory.awaiting = "confirm"
+            else:
+                memory.read_back = None
         answer = classify_answer(text)
         intents = detect_intents(text)
         if self._goodbye(answer, intents):
