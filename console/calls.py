@@ -199,7 +199,7 @@ class TimelineEntry:
 
 
 def _order_key(entry: TimelineEntry) -> tuple[datetime, int, int]:
-    # At equal times the caller speaks, then tools run, then the agent answers.
+    # At equal times the caller speaks, then tools run, then the agent replies.
     if entry.turn is not None:
         rank = 0 if entry.turn.speaker == "caller" else 2
         return entry.at, rank, entry.turn.seq

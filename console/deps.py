@@ -15,6 +15,7 @@ Exceptions::
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -34,6 +35,8 @@ from console.sessions import (
 )
 from console.templating import render
 from frontdesk.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 PREFIX = "/console"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -179,6 +182,15 @@ class ConsoleRoute(APIRoute):
             except LoginRequired:
                 response = login_redirect(request)
             except ConsoleError as error:
+                if isinstance(error, Forbidden):
+                    logger.warning(
+                        "Console request rejected",
+                        extra={
+                            "method": request.method,
+                            "path": request.url.path,
+                            "staff_user_id": session.user_id,
+                        },
+                    )
                 response = render(
                     request,
                     "error.html",

@@ -2,7 +2,7 @@
 
 The skeleton replays the caller's side of the transcript as a scripted caller against the
 demo clinic at the call's local time. Expectations are left empty with commented hints,
-because only a person can say what the agent should have done.
+because only a person can judge what the agent should have done.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def scenario_skeleton(call: Call, *, zone: ZoneInfo, exported_at: datetime) -> s
         exported_at: When the export happens, for the header comment.
 
     Returns:
-        The YAML text. ``caller.facts`` holds the name and date of birth only when the call
+        The YAML text. ``caller.facts`` contains the name and date of birth only when the call
         verified a patient; ``expect`` is empty for a person to fill in.
     """
     lines = _caller_lines(call)

@@ -52,9 +52,9 @@ def needs_rehash(password_hash: str) -> bool:
 
 @lru_cache(maxsize=1)
 def dummy_hash() -> str:
-    """A hash of a random password, verified against for unknown users.
+    """Return a hash of a random password to verify against for unknown users.
 
-    Verifying something for every sign-in attempt keeps the response time the same whether
-    or not the username exists.
+    Verifying a hash on every sign-in attempt keeps the response time the same whether or
+    not the username exists.
     """
     return hash_password(secrets.token_urlsafe(32))

@@ -38,7 +38,7 @@ def new_csrf_token() -> str:
 
 @dataclass
 class ConsoleSession:
-    """What the console cookie carries. ``changed`` means the cookie must be sent again."""
+    """The contents of the console cookie; ``changed`` marks a cookie that must be sent again."""
 
     csrf_token: str = field(default_factory=new_csrf_token)
     user_id: int | None = None
@@ -67,7 +67,7 @@ class ConsoleSession:
 
 
 def password_fingerprint(password_hash: str) -> str:
-    """A short digest of a password hash that changes whenever the password does."""
+    """Return a short digest of a password hash, which changes whenever the password does."""
     return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
 
 

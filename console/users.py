@@ -103,10 +103,18 @@ def set_password(session: Session, *, username: str, password: str) -> StaffUser
     return user
 
 
-def find_staff_user(session: Session, username: str) -> StaffUser | None:
-    """Return the staff user with ``username`` (case-insensitive), or None."""
-    name = normalize_username(username)
-    return session.scalar(select(StaffUser).where(StaffUser.username == name))
+def find_staff_user(
+    session: Session, username: str, *, for_update: bool = False
+) -> StaffUser | None:
+    """Return the staff user with ``username`` (case-insensitive), or None.
+
+    ``for_update`` locks the row on PostgreSQL so that concurrent sign-ins count every
+    failure; SQLite transactions already run one writer at a time.
+    """
+    query = select(StaffUser).where(StaffUser.username == normalize_username(username))
+    if for_update:
+        query = query.with_for_update()
+    return session.scalar(query)
 
 
 def sign_in(
@@ -117,7 +125,7 @@ def sign_in(
     The caller commits the session so that failure counts and audit events persist.
     """
     now = now or datetime.now(UTC)
-    user = find_staff_user(session, username)
+    user = find_staff_user(session, username, for_update=True)
     if user is None or not user.active:
         # Spend the same time as a real check so timing does not reveal the username.
         verify_password(dummy_hash(), password)
@@ -137,7 +145,10 @@ def sign_in(
         locked_now = user.failed_logins >= MAX_FAILED_LOGINS
         if locked_now:
             user.locked_until = now + LOCKOUT
-            logger.warning("Staff account locked after failed sign-ins", extra={"uid": user.id})
+            logger.warning(
+                "Staff account locked after failed sign-ins",
+                extra={"staff_user_id": user.id, "failed_logins": user.failed_logins},
+            )
         _audit(session, user, "lockout" if locked_now else "login_failed", now)
         return SignInResult(user=None, locked_now=locked_now)
 

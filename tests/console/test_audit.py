@@ -178,6 +178,7 @@ def test_admin_filters_audit_by_date(
                 resource_id=43,
             )
         )
+
     page = admin_client.get("/console/admin/audit?date_from=2026-01-10&date_to=2026-01-10")
     assert "Patient 42" in page.text
     assert "Appointment 43" in page.text

@@ -13,8 +13,9 @@ from clinic.db import transaction
 from clinic.models import AuditEvent, StaffUser
 from console.sessions import COOKIE_NAME
 from console.users import set_password
+from frontdesk.settings import Settings
 from tests.console.builders import PASSWORD
-from tests.console.conftest import csrf_token, sign_in
+from tests.console.conftest import console_app, csrf_token, sign_in
 
 PAGES = [
     "/console/",
@@ -224,3 +225,20 @@ def test_stylesheet_is_public(client: TestClient) -> None:
     assert "set-cookie" not in response.headers
     assert client.get("/console/static/../routes.py").status_code == 404
     assert client.get("/console/static/other.css").status_code == 404
+
+
+def test_development_cookie_not_secure(
+    settings: Settings, session_factory: sessionmaker[Session], front_desk: str
+) -> None:
+    # Plain http on a developer's machine: a Secure cookie would never come back.
+    development = settings.model_copy(update={"environment": "development"})
+    client = TestClient(console_app(development, session_factory), follow_redirects=False)
+    page = client.get("/console/login")
+    response = client.post(
+        "/console/login",
+        data={"username": front_desk, "password": PASSWORD, "csrf_token": csrf_token(page.text)},
+    )
+    assert response.status_code == 303
+    assert "Secure" not in response.headers["set-cookie"]
+    assert "HttpOnly" in response.headers["set-cookie"]
+    assert client.get("/console/").status_code == 200

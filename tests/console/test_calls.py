@@ -290,15 +290,17 @@ def test_export_verified_call(
     assert response.headers["content-disposition"] == (
         f'attachment; filename="call-{call_id}-review.yaml"'
     )
+
     text = response.text
     assert "expect: {}" in text
     assert "# TODO: state what must be true after the call" in text
-    data = yaml.safe_load(text)
-    scenario = parse_scenario(data, source="export")
+
+    scenario = parse_scenario(yaml.safe_load(text), source="export")
     assert scenario.id == f"call-{call_id}-review"
     assert scenario.caller.facts.name == "Margaret Chen"
     assert scenario.caller.facts.date_of_birth is not None
     assert scenario.caller.facts.date_of_birth.isoformat() == "1958-04-12"
+
     assert scenario.caller.opening.text == "Hi, I need to book a follow-up with Dr. Patel."
     assert scenario.caller.mode == "scripted"
     assert [line.text for line in scenario.caller.script] == [
