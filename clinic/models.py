@@ -60,7 +60,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute as is.
+        datetime: UTCDateTime,
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
 
 
 def _enum(cls: type[enum.Enum]) -> Enum:
@@ -212,7 +216,9 @@ class Patient(Base):
     email: Mapped[str | None] = mapped_column(String(200))
     address: Mapped[str | None] = mapped_column(String(300))
     preferred_language: Mapped[str] = mapped_column(String(8), default="en")
-    status: Mapped[PatientStatus] = mapped_column(_enum(PatientStatus), default=PatientStatus.ACTIVE)
+    status: Mapped[PatientStatus] = mapped_column(
+        _enum(PatientStatus), default=PatientStatus.ACTIVE
+    )
     created_at: Mapped[datetime]
     # No foreign key: call rows point at patients, and a cycle would block table ordering.
     created_by_call_id: Mapped[int | None] = mapped_column(Integer)
