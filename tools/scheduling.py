@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from clinic.models import AppointmentType, Patient, Provider, provider_appointment_type
 from tools.availability import (
     MIN_NOTICE,
+    BusyTimes,
     ClinicCalendar,
-    WeeklyTemplate,
     active_providers,
     epoch,
     from_epoch,
@@ -43,8 +43,6 @@ from tools.speech import spoken_date, spoken_datetime, spoken_list, with_article
 NAME = "find_open_slots"
 DEFAULT_SEARCH_DAYS = 60
 MAX_SEARCH_DAYS = 90
-CHUNK_DAYS = 14
-"""Busy times are loaded two weeks at a time: most searches stop in the first two weeks."""
 PARTS_OF_DAY: dict[str, tuple[time, time]] = {
     "any": (time(0, 0), time(23, 59)),
     "morning": (time(0, 0), time(11, 59)),
@@ -222,61 +220,84 @@ def _providers_offering(session: Session, clinic_id: int, kind: AppointmentType)
     )
 
 
+FIRST_CHUNK_DAYS = 3
+MAX_CHUNK_DAYS = 14
+
+
 def search_slots(
     session: Session, ctx: CallContext, calendar: ClinicCalendar, query: SlotQuery
 ) -> list[dict[str, object]]:
     """Return up to ``query.limit`` open slots, earliest first, as result dictionaries.
 
-    Templates are read once; booked times and time off are read for all providers at once,
-    two weeks at a time, and everything else is computed here rather than in SQL.
+    Days are searched in chunks that grow from three days to two weeks, because most
+    searches end within the first days. For each chunk, busy times are read in two queries
+    and only for providers who work in it; everything else is computed here, not in SQL.
     """
     provider_ids = [p.id for p in query.providers]
     templates = load_templates(session, provider_ids)
     by_id = {p.id: p for p in query.providers}
     not_before = epoch(ctx.now() + MIN_NOTICE)
     duration_s = query.kind.duration_minutes * 60
+    window = (query.start_window[0], time(23, 59))
+    epochs: dict[tuple[date, time], int] = {}
     found: list[tuple[int, str, int]] = []
-    chunk_start = query.first_day
+    chunk_start, chunk_days = query.first_day, FIRST_CHUNK_DAYS
     while chunk_start <= query.last_day and len(found) < query.limit:
-        chunk_end = min(chunk_start + timedelta(days=CHUNK_DAYS - 1), query.last_day)
-        begin = calendar.to_utc(chunk_start, time(0, 0))
-        end = calendar.to_utc(chunk_end + timedelta(days=1), time(0, 0))
-        busy = load_busy(session, provider_ids, begin, end)
-        own = patient_busy(session, query.patient_id, begin, end) if query.patient_id else []
-        day = chunk_start
-        while day <= chunk_end and len(found) < query.limit:
-            day_slots: list[tuple[int, str, int]] = []
+        chunk_end = min(chunk_start + timedelta(days=chunk_days - 1), query.last_day)
+        days = [chunk_start + timedelta(days=n) for n in range((chunk_end - chunk_start).days + 1)]
+        work: dict[tuple[int, date], list[tuple[int, int]]] = {}
+        for day in days:
             last_start = epoch(calendar.to_utc(day, query.start_window[1]))
             for pid in provider_ids:
-                starts = _provider_day(
-                    calendar, templates[pid], day, query, busy[pid], own, duration_s, not_before
+                intervals = working_intervals(
+                    calendar, templates[pid], day, between=window, epochs=epochs
                 )
-                day_slots.extend((s, by_id[pid].last_name, pid) for s in starts if s <= last_start)
+                # Busy times are read only where a visit could start at all: that keeps
+                # searches with no possible opening (evenings, a past range) cheap.
+                usable = [
+                    (start, end)
+                    for start, end in intervals
+                    if max(start, not_before) <= min(end - duration_s, last_start)
+                ]
+                if usable:
+                    work[pid, day] = usable
+        needed = sorted({pid for pid, _ in work})
+        begin = calendar.to_utc(chunk_start, time(0, 0))
+        end = calendar.to_utc(chunk_end + timedelta(days=1), time(0, 0))
+        busy = load_busy(session, needed, begin, end)
+        own = None
+        if needed and query.patient_id is not None:
+            own = patient_busy(session, query.patient_id, begin, end)
+        for day in days:
+            last_start = epoch(calendar.to_utc(day, query.start_window[1]))
+            day_slots: list[tuple[int, str, int]] = []
+            for pid in provider_ids:
+                free = work.get((pid, day))
+                if not free:
+                    continue
+                for start in _open_starts(free, busy[pid], own, duration_s, not_before):
+                    if start <= last_start:
+                        day_slots.append((start, by_id[pid].last_name, pid))
             day_slots.sort()
             found.extend(day_slots)
-            day += timedelta(days=1)
+            if len(found) >= query.limit:
+                break
         chunk_start = chunk_end + timedelta(days=1)
+        chunk_days = min(chunk_days * 2, MAX_CHUNK_DAYS)
     return [_slot(calendar, by_id[pid], query.kind, s) for s, _, pid in found[: query.limit]]
 
 
-def _provider_day(
-    calendar: ClinicCalendar,
-    template: WeeklyTemplate,
-    day: date,
-    query: SlotQuery,
-    busy: list[tuple[int, int]],
-    own: list[tuple[int, int]],
+def _open_starts(
+    free: list[tuple[int, int]],
+    busy: BusyTimes,
+    own: BusyTimes | None,
     duration_s: int,
     not_before: int,
 ) -> list[int]:
-    window = (query.start_window[0], time(23, 59))
-    free = working_intervals(calendar, template, day, between=window)
-    if not free:
-        return []
-    free = subtract(free, busy)
-    if own:
-        free = subtract(free, own)
-    # Each day's starts are few, so taking all of them before the day is sorted is cheap.
+    span = (free[0][0], free[-1][1])
+    free = subtract(free, busy.overlapping(*span))
+    if own is not None:
+        free = subtract(free, own.overlapping(*span))
     return list(slot_starts(free, duration_s, not_before))
 
 
