@@ -1,9 +1,11 @@
 """When a provider can see a patient: the calendar rules shared by slot search and booking.
 
-A time is bookable for a provider when the whole visit lies inside one working window of
-the provider's weekly template, inside the clinic's opening hours that day, not on a clinic
-holiday, not during the provider's time off, not over another booked appointment, and no
-earlier than :data:`MIN_NOTICE` from now.
+A time is bookable for a provider when all of these hold for the whole visit:
+
+- it lies inside one working window of the provider's weekly template;
+- it lies inside the clinic's opening hours that day, and the day is not a clinic holiday;
+- it overlaps neither the provider's time off nor another booked appointment;
+- it starts no earlier than :data:`MIN_NOTICE` from now.
 
 Schedules are local wall-clock times in the clinic's time zone; each day's windows are
 converted to UTC separately, so a week that crosses a daylight-saving change still yields
@@ -38,7 +40,7 @@ from clinic.models import (
 
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MIN_NOTICE = timedelta(minutes=30)
-"""The earliest a visit may start, counted from now: nobody can reach a visit sooner."""
+"""The minimum time from now to a visit's start, so that the patient can get there."""
 SLOT_STEP_MINUTES = 15
 """Offered start times fall on quarter hours, plus the first moment a gap opens."""
 ESTABLISHED_WITHIN = timedelta(days=3 * 365)

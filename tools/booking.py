@@ -3,9 +3,9 @@
 The guard against double booking is the ``appointment_block`` primary key
 ``(provider_id, block_start)``: a booked visit inserts one row per five-minute block it
 covers, in the same transaction as the appointment. Two calls racing for overlapping times
-both pass the checks below, but only one can insert the blocks; the other gets an
+both pass the checks below, but only one can insert the blocks. The other gets an
 ``IntegrityError`` on flush, reported as :class:`tools.base.SlotTaken`. The checks exist to
-give the caller a precise reason; the key is what makes double booking impossible.
+give the caller a precise reason, and the key is what makes double booking impossible.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """``clinic_information``: hours, address, parking, phone, fax, portal and holidays.
 
-Every answer comes from the clinic's row and its holidays; a fact that is not configured
-is reported as unknown, never made up.
+Every fact comes from the clinic's row and its holidays. A fact that is not configured is
+reported as unknown, never made up.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Pieces every tool shares: argument types, the database session, audit events, read-backs.
 
-Tools are async because the agent loop is; the database work is synchronous SQLAlchemy, so
-each tool runs its transaction in a worker thread (:func:`run_in_transaction`) and the event
-loop keeps streaming audio meanwhile.
+Tools are async because the agent loop is, but the database work is synchronous SQLAlchemy.
+Each tool therefore runs its transaction in a worker thread (:func:`run_in_transaction`), so
+the event loop keeps streaming audio meanwhile.
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """``verify_patient``: find the caller's chart from name and date of birth, or hand over.
 
-The date of birth must match exactly; the name may differ as speech-to-text spells it
-(see :mod:`tools.names`). When several charts match, a phone number, the one the caller
-gives or the caller ID, may tell them apart; otherwise the result is ambiguous and nothing
-is guessed. Failure messages never say which part did not match, so a caller cannot probe
-whether someone is a patient. After :data:`MAX_FAILURES` failed attempts the tool stops
-trying and asks for a transfer.
+The date of birth must match exactly, but the name may differ as speech-to-text spells it
+(see :mod:`tools.names`). When several charts match, the phone number the caller gives, or
+else the caller ID, may tell them apart. Otherwise the result is ambiguous and nothing is
+guessed. Failure messages never say which part did not match, so a caller cannot probe
+whether someone is a patient. After :data:`MAX_FAILURES` failed attempts, or at once when a
+phone number still leaves two charts, the tool stops trying and asks for a transfer.
 """
 
 from __future__ import annotations

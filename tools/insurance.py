@@ -1,8 +1,8 @@
 """``insurance_lookup``: plan acceptance for anyone; coverage and copays for the verified patient.
 
 Whether the clinic accepts a plan is public, so anyone may ask before giving their identity.
-What is on a patient's chart, their coverage and the copay it sets for a visit, is told
-only after ``verify_patient`` succeeded in this call. Member ids are checked against the
+A patient's coverage on file and the copay it sets for a visit are returned only after
+``verify_patient`` succeeded in this call. Member ids are checked against the
 payer's format before they are compared with anything.
 """
 
@@ -84,7 +84,7 @@ class InsuranceLookupArguments(ToolArguments):
 
 
 async def insurance_lookup(ctx: CallContext, args: InsuranceLookupArguments) -> ToolResult:
-    """Answer one insurance question within what the caller may be told."""
+    """Answer one insurance question, returning patient details only after verification."""
     return await run_in_transaction(ctx, lambda session: _lookup(session, ctx, args))
 
 

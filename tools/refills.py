@@ -89,7 +89,7 @@ class RequestRefillArguments(ToolArguments):
 
 @dataclass(frozen=True)
 class Route:
-    """Where a request goes and why, in words for staff and for the caller."""
+    """The queue a request goes to, and the reason in words for staff and for the caller."""
 
     status: RefillStatus
     reason: str

@@ -231,7 +231,8 @@ def search_slots(
 
     Days are searched in chunks that grow from three days to two weeks, because most
     searches end within the first days. For each chunk, busy times are read in two queries
-    and only for providers who work in it; everything else is computed here, not in SQL.
+    and only for providers who could take the visit in it. Everything else is computed
+    here, not in SQL.
     """
     provider_ids = [p.id for p in query.providers]
     templates = load_templates(session, provider_ids)

@@ -1,4 +1,4 @@
-"""clinic_information: every answer comes from the clinic's configuration."""
+"""clinic_information: every fact comes from the clinic's configuration."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""transfer_to_human: a transfer when someone can answer, else a message and a callback task."""
+"""transfer_to_human: a transfer when staff can take the call, else a callback task."""
 
 from __future__ import annotations
 
