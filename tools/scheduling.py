@@ -34,6 +34,7 @@ from tools.common import (
     OptionalShortText,
     ShortText,
     ToolArguments,
+    audit,
     load_clinic,
     run_in_transaction,
 )
@@ -118,6 +119,18 @@ def _find(session: Session, ctx: CallContext, args: FindOpenSlotsArguments) -> T
     calendar = load_calendar(session, clinic)
     query = _build_query(session, ctx, calendar, args)
     slots = search_slots(session, ctx, calendar, query)
+    if query.patient_id is not None:
+        # The search read the patient's visit history and booked visits.
+        audit(
+            session,
+            ctx,
+            tool=NAME,
+            action="read",
+            resource="appointment",
+            resource_id=None,
+            patient_id=query.patient_id,
+            detail={"appointment_type": query.kind.code},
+        )
     spoken_kind = with_article(query.kind.name.lower())
     data: dict[str, object] = {
         "appointment_type": query.kind.code,

@@ -112,6 +112,7 @@ async def test_every_call_is_recorded(ctx: CallContext, demo: DemoFacts) -> None
 
 
 PATIENT_CALLS: list[tuple[str, dict[str, Any]]] = [
+    ("find_open_slots", {"appointment_type": "follow_up", "limit": 1}),
     ("list_upcoming_appointments", {}),
     ("cancel_appointment", {"appointment_id": 0}),
     ("insurance_lookup", {"question": "coverage_on_file"}),
@@ -177,3 +178,17 @@ async def test_missing_call_row_still_answers(ctx: CallContext) -> None:
     result = await call_tool(ctx, "clinic_information", {"topic": "address"})
 
     assert result.ok
+
+
+@pytest.mark.parametrize("name", sorted(CONTRACT_TOOLS))
+async def test_each_tool_call_recorded(ctx: CallContext, name: str) -> None:
+    result = await call_tool(ctx, name, {})
+
+    with ctx.session_factory() as session:
+        record = session.scalars(
+            select(ToolCallRecord).where(ToolCallRecord.call_id == ctx.call_id)
+        ).one()
+    assert record.tool_name == name
+    assert record.ok == result.ok
+    assert record.error_code == result.error
+    assert record.result["message"] == result.message
