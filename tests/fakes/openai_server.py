@@ -67,6 +67,8 @@ class Reply:
         interleave: Stream the argument pieces of parallel tool calls interleaved
             (call 0 piece 1, call 1 piece 1, ...) instead of one call after another.
         omit_index: Leave ``index`` out of tool-call deltas, as some servers do.
+        inject: Raw ``data:`` payloads to send before the chunk with that position, such
+            as an ``{"error": ...}`` event or text that is not JSON.
         headers_delay: Seconds before the response headers are sent.
         first_chunk_delay: Seconds between the headers and the first chunk.
         chunk_delay: Seconds between chunks.
@@ -87,6 +89,7 @@ class Reply:
     text_chunk_chars: int = 6
     interleave: bool = False
     omit_index: bool = False
+    inject: dict[int, str] = field(default_factory=dict)
     headers_delay: float = 0.0
     first_chunk_delay: float = 0.0
     chunk_delay: float = 0.0
@@ -267,6 +270,8 @@ class FakeOpenAIServer:
                 await self._sleep(reply.stall_seconds)
             if sent and reply.chunk_delay:
                 await self._sleep(reply.chunk_delay)
+            if sent in reply.inject:
+                await response.write(f"data: {reply.inject[sent]}\n\n".encode())
             # Counted before the write, so a client that has read a chunk sees it counted.
             recorded.chunks_sent += 1
             await response.write(f"data: {json.dumps(chunk)}\n\n".encode())

@@ -310,6 +310,18 @@ async def test_stream_cut_inside_tool_call(
         await collect(make_brain(max_retries=0), state)
 
 
+async def test_tool_call_cut_retried(fake_openai: FakeOpenAIServer, make_brain, state) -> None:
+    # Tool calls are held back until the response is complete, so nothing was yielded yet.
+    fake_openai.script(
+        tool_call("find_open_slots", SLOT_SEARCH, pieces=6, cut_after=4),
+        tool_call("find_open_slots", SLOT_SEARCH, id="call_again"),
+    )
+
+    steps = await collect(make_brain(max_retries=1), state)
+
+    assert [(c.call_id, c.arguments()) for c in tool_calls(steps)] == [("call_again", SLOT_SEARCH)]
+
+
 async def test_stream_ending_without_finish(
     fake_openai: FakeOpenAIServer, make_brain, state
 ) -> None:
@@ -344,3 +356,73 @@ async def test_closing_reply_early_closes_stream(
     fake_openai.script(text("Yes?"))
     steps = await collect(brain, state)
     assert "".join(texts(steps)) == "Yes?"
+
+
+# Streams carrying an error or unreadable data.
+
+STREAM_ERROR = '{"error": {"message": "The model crashed.", "type": "server_error"}}'
+NULL_DELTA = json.dumps(
+    {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion.chunk",
+        "created": 0,
+        "model": "fake-model",
+        "choices": [{"index": 0, "delta": None, "finish_reason": None}],
+    }
+)
+
+
+async def test_error_event_before_text_retried(
+    fake_openai: FakeOpenAIServer, make_brain, state
+) -> None:
+    fake_openai.script(text("Lost.", inject={1: STREAM_ERROR}), text("Sure."))
+
+    steps = await collect(make_brain(), state)
+
+    assert "".join(texts(steps)) == "Sure."
+    assert len(fake_openai.requests) == 2
+
+
+async def test_error_event_after_text_fails(
+    fake_openai: FakeOpenAIServer, make_brain, state
+) -> None:
+    fake_openai.script(text("Your visit is on Tuesday.", inject={3: STREAM_ERROR}))
+
+    with pytest.raises(BrainUnavailable, match="reported an error"):
+        await collect(make_brain(), state)
+
+    assert len(fake_openai.requests) == 1
+
+
+async def test_event_not_json_fails(fake_openai: FakeOpenAIServer, make_brain, state) -> None:
+    fake_openai.script(text("Sure.", inject={1: "{not json"}))
+
+    with pytest.raises(BrainUnavailable, match="not JSON"):
+        await collect(make_brain(max_retries=0), state)
+
+
+async def test_chunk_without_delta_tolerated(
+    fake_openai: FakeOpenAIServer, make_brain, state
+) -> None:
+    fake_openai.script(text("Sure thing.", inject={1: NULL_DELTA}))
+
+    steps = await collect(make_brain(), state)
+
+    assert "".join(texts(steps)) == "Sure thing."
+
+
+async def test_empty_round_after_speech_allowed(
+    fake_openai: FakeOpenAIServer, make_brain, state
+) -> None:
+    brain = make_brain()
+    fake_openai.script(
+        Reply(text="One moment.", tool_calls=tool_call("find_open_slots", SLOT_SEARCH).tool_calls),
+        text(""),
+    )
+    await collect(brain, state)
+    state.tool_round = 1
+
+    steps = await collect(brain, state)
+
+    assert texts(steps) == []
+    assert tool_calls(steps) == []
