@@ -63,9 +63,9 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
         re.compile(
             r"\b(book|schedul\w*|make (an|a|another) (appointment|appt)|(like|need|want|get|"
             r"have|come in for|set up) (an? |another |my )?(new )?(follow[- ]?up|physical|"
-            r"check ?up|sick visit|appointment|appt|visit|telehealth|video visit|well[- ]child)|set up (an|a) "
-            r"(appointment|visit)|need (an|a|to make an?) (appointment|appt|visit|check ?up|"
-            r"physical)|want (an|a) (appointment|visit)|get (an|a|in for a) (appointment|"
+            r"check ?up|sick visit|appointment|appt|visit|telehealth|video visit|well[- ]child)|"
+            r"set up (an|a) (appointment|visit)|need (an|a|to make an?) (appointment|appt|visit|"
+            r"check ?up|physical)|want (an|a) (appointment|visit)|get (an|a|in for a) (appointment|"
             r"visit|physical)|(see|get in with|come in to see) (the |a |my )?(doctor|dr|"
             r"provider|nurse practitioner|pa)\b|come in\b|appointment (for|with)|"
             r"(annual|yearly) (physical|exam|checkup)|sick visit|follow[- ]?up visit|"
