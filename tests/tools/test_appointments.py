@@ -8,7 +8,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from clinic.db import transaction
 from clinic.demo import DemoFacts
@@ -343,27 +343,35 @@ async def test_reschedule_moves_blocks_atomically(ctx: CallContext, demo: DemoFa
 async def test_reschedule_within_own_time_allowed(ctx: CallContext, demo: DemoFacts) -> None:
     verify(ctx, demo.established_patient)
     old = demo.upcoming_appointment
-    # Ten minutes later overlaps the visit's own blocks, which the move frees first.
-    later = (old.starts_at + timedelta(minutes=10)).astimezone(ZoneInfo(demo.timezone))
-    with ctx.session_factory() as session:
-        following = session.scalar(
-            select(func.count())
-            .select_from(Appointment)
-            .where(
-                Appointment.provider_id == old.provider_id,
-                Appointment.status == AppointmentStatus.BOOKED,
-                Appointment.starts_at > old.starts_at,
-                Appointment.starts_at < old.starts_at + timedelta(minutes=30),
-            )
+    later = old.starts_at + timedelta(minutes=10)
+    with ctx.session_factory() as session, session.begin():
+        # Free the provider's next visit so only the moved visit's own blocks are in the way.
+        following = select(Appointment.id).where(
+            Appointment.provider_id == old.provider_id,
+            Appointment.id != old.id,
+            Appointment.starts_at < later + timedelta(minutes=20),
+            Appointment.ends_at > later,
         )
-    arguments = {"appointment_id": old.id, "new_start": later.strftime("%Y-%m-%dT%H:%M")}
+        session.execute(
+            delete(AppointmentBlock).where(AppointmentBlock.appointment_id.in_(following))
+        )
+        session.execute(delete(Appointment).where(Appointment.id.in_(following)))
+    local = later.astimezone(ZoneInfo(demo.timezone)).strftime("%Y-%m-%dT%H:%M")
 
-    result = await call_tool(ctx, "reschedule_appointment", arguments)
+    # The new visit overlaps the old one's blocks, which the move frees in the same transaction.
+    result = await confirm(
+        ctx, "reschedule_appointment", {"appointment_id": old.id, "new_start": local}
+    )
 
-    if following:
-        assert result.error == "slot_taken"
-    else:
-        assert result.needs_confirmation, result.message
+    assert result.ok, result.message
+    with ctx.session_factory() as session:
+        starts = session.scalars(
+            select(AppointmentBlock.block_start)
+            .where(AppointmentBlock.appointment_id == result.data["appointment_id"])
+            .order_by(AppointmentBlock.block_start)
+        ).all()
+    assert starts[0] == later
+    assert len(starts) == 4
 
 
 async def test_reschedule_to_taken_slot_keeps_old(ctx: CallContext, demo: DemoFacts) -> None:
