@@ -18,6 +18,12 @@ from tests.console.conftest import csrf_token
 ADMIN_PAGES = ["/console/admin/audit", "/console/admin/staff"]
 
 
+@pytest.fixture
+def database_url(sqlite_url: str) -> str:
+    """SQLite only: CSRF and role checks do not depend on the database backend."""
+    return sqlite_url
+
+
 def _post_routes(call_id: int, task_id: int) -> list[str]:
     return [
         f"/console/calls/{call_id}/flag",
