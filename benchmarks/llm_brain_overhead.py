@@ -1,6 +1,6 @@
 """Measure what the LLM brain adds to a model's own latency, against a local fake endpoint.
 
-The fake OpenAI-compatible server (``tests/fakes/openai_server.py``) answers at once, so the
+The fake OpenAI-compatible server (``tests/fakes/openai_server.py``) responds at once, so the
 figures are the cost of the openai client, HTTP on 127.0.0.1, SSE parsing, tool-call
 assembly and argument validation: the part of the time to first token that is not the model.
 The server runs in a thread of the same process, so both sides share one interpreter.

@@ -1,8 +1,8 @@
 """Checks a tool call the model wrote before the agent loop runs it.
 
-The registry validates again when the tool runs; checking here lets the brain send the
-model its mistake and ask once more within the same reply, instead of running a tool with
-arguments it would reject.
+The registry validates again when the tool runs. Checking here first lets the brain send the
+model its mistake and request a corrected call within the same reply, instead of running a
+tool with arguments the registry would reject.
 """
 
 from __future__ import annotations

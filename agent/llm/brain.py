@@ -1,7 +1,7 @@
 """The LLM brain: chat completions with function calling against any OpenAI-compatible endpoint.
 
-One :meth:`LLMBrain.reply` sends the conversation with the system prompt and the tool schemas,
-streams the model's text on as it arrives, and yields the tool calls once the response is
+One :meth:`LLMBrain.reply` sends the conversation with the system prompt and the tool schemas
+and streams the model's text on as it arrives. It yields the tool calls once the response is
 complete and every call's arguments parse and validate against the tool's model. When a call
 is invalid, the brain sends the model its mistake and asks again within the same reply; a
 second invalid response in the same caller turn raises :class:`InvalidToolArguments`.
@@ -162,8 +162,8 @@ class LLMBrain:
         finally:
             metrics.total_ms += (time.monotonic() - started) * 1000
 
-        # An empty response after tool results may end a turn that has spoken already; one
-        # that leaves the whole turn silent is a failure the fallback brain must answer.
+        # An empty response after tool results may end a turn that has spoken already. One
+        # that leaves the whole turn silent is a failure, which the fallback brain handles.
         if not message.tool_calls and metrics.text_chars == 0:
             raise BrainUnavailable("The model returned an empty response.")
         for call in message.tool_calls:
@@ -226,7 +226,7 @@ class LLMBrain:
                 failure: Exception = error
             except Exception as error:
                 # A server reply the client could not handle must still end in a BrainError,
-                # which the loop answers by falling back, never in a crash mid-call.
+                # which the loop handles by falling back, never in a crash mid-call.
                 logger.exception("Unexpected failure of an LLM request")
                 raise BrainUnavailable("The LLM request failed unexpectedly.") from error
 

@@ -1,4 +1,4 @@
-"""How the LLM brain reaches its endpoint: URL, key, model, timeouts and retry budget."""
+"""The LLM brain's endpoint settings: URL, key, model, timeouts and retry budget."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ class LLMConfig:
         temperature: Sampling temperature.
         connect_timeout: Seconds to open a connection.
         first_token_timeout: Seconds from sending a request to the first token of text or
-            tool call; also the longest silence allowed between two chunks of a stream.
+            tool call. It is also the longest silence allowed between two chunks.
         reply_timeout: Seconds for one :meth:`LLMBrain.reply`, retries and argument repair
             included.
         max_retries: Extra requests allowed per reply after HTTP 408/409/429/5xx or a

@@ -1,4 +1,4 @@
-"""What the LLM brain measures per caller turn, for :class:`agent.events.TurnInfo`."""
+"""Measurements the LLM brain takes per caller turn, for :class:`agent.events.TurnInfo`."""
 
 from __future__ import annotations
 

@@ -123,7 +123,7 @@ async def stream_completion(
     Raises:
         ResponseTimeout: The first token, or the next chunk, came too late.
         StreamBroken: The stream failed, reported an error or ended without a finish reason.
-        openai.APIStatusError: The server answered with an error status.
+        openai.APIStatusError: The server returned an error status.
         openai.APIConnectionError: The connection could not be made.
     """
     started = time.monotonic()

