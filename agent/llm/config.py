@@ -30,7 +30,7 @@ class LLMConfig:
         max_retries: Extra requests allowed per reply after HTTP 408/409/429/5xx or a
             refused connection, while nothing of the reply has been yielded yet.
         stream: Stream responses; False requests whole responses, for servers that cannot
-            stream tool calls.
+            stream tool calls. The first-token budget then covers the whole response.
     """
 
     model: str
