@@ -6,6 +6,7 @@ agent loop handles, never in another exception type.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 
@@ -426,3 +427,26 @@ async def test_empty_round_after_speech_allowed(
 
     assert texts(steps) == []
     assert tool_calls(steps) == []
+
+
+async def test_cancelled_reply_leaves_brain_usable(
+    fake_openai: FakeOpenAIServer, make_brain, state
+) -> None:
+    # Barge-in by cancellation: the consumer's task is cancelled while a chunk is awaited.
+    fake_openai.script(text("Let me check. One moment please.", text_chunk_chars=14, stall_after=2))
+    brain = make_brain()
+    first_piece = asyncio.Event()
+
+    async def consume() -> None:
+        async for _step in brain.reply(state, "hi"):
+            first_piece.set()
+
+    task = asyncio.create_task(consume())
+    await asyncio.wait_for(first_piece.wait(), timeout=5)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    fake_openai.script(text("Yes?"))
+    steps = await collect(brain, state)
+    assert "".join(texts(steps)) == "Yes?"
