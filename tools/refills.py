@@ -53,7 +53,9 @@ from tools.speech import spoken_date, spoken_list, spoken_units
 
 NAME = "request_refill"
 REVIEW_BUSINESS_DAYS = {"routine": 2, "soon": 2, "urgent": 1}
-"""Business days within which the clinic's staff handle a request, by urgency."""
+"""Business days within which the clinic's staff handle a request, by urgency.
+
+NOTE: the same for every clinic; the clinic table has no column for it yet."""
 DUPLICATE_WINDOW = timedelta(days=7)
 OPEN_STATUSES = (RefillStatus.QUEUED, RefillStatus.STAFF_REVIEW, RefillStatus.RENEWAL_REQUESTED)
 
