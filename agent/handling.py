@@ -73,12 +73,12 @@ class ToolOutcomeHandler:
 
     @staticmethod
     def changes_data(name: str) -> bool:
-        """Whether the tool called ``name`` writes to the database."""
+        """Return whether the tool called ``name`` writes to the database."""
         tool = TOOLS.get(name)
         return bool(tool and tool.changes_data)
 
     def proposed_in(self, turn: TurnRecord) -> bool:
-        """Whether a read-back was proposed during ``turn``."""
+        """Return whether a read-back was proposed during ``turn``."""
         return self._read_back_turn == turn.number
 
     async def run(self, turn: TurnRecord, request: ToolCallRequest) -> ToolResult:
@@ -203,7 +203,7 @@ def transfer_event(arguments: dict[str, Any], result: ToolResult) -> Transfer:
 
 
 def _malformed(result: ToolResult) -> bool:
-    """Whether the arguments broke the tool's schema (not a value the caller gave)."""
+    """Return whether the arguments broke the tool's schema (not a value the caller gave)."""
     if result.error == "unknown_tool":
         return True
     if result.error != "invalid_argument":

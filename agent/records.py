@@ -91,6 +91,7 @@ class CallRecorder:
     def __init__(self, ctx: CallContext) -> None:
         self.ctx = ctx
         self.turn_ids: list[int] = []
+        self.caller_turn_id: int | None = None
 
     async def add_turn(self, entry: TranscriptEntry) -> None:
         """Append ``entry`` to the call's transcript."""
@@ -107,6 +108,8 @@ class CallRecorder:
             interrupted=entry.interrupted,
         )
         self.turn_ids.append(turn_id)
+        if entry.speaker == "caller":
+            self.caller_turn_id = turn_id
 
     async def finish(
         self, state: ConversationState, *, brain: Brain, outcome: str | None = None

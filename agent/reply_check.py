@@ -172,7 +172,7 @@ class ReplyChecker:
         return missing
 
     def gives_advice(self, sentence: str, state: ConversationState) -> bool:
-        """Whether ``sentence`` gives dosage or treatment advice no tool result contains."""
+        """Return whether ``sentence`` gives dosage or treatment advice no tool result contains."""
         folded = fold(sentence)
         if not any(pattern.search(folded) for pattern in _ADVICE):
             return False

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 
 class ScreenKind(enum.StrEnum):
-    """What the safety screen found in a caller turn, in order of precedence."""
+    """The kinds of safety rule a caller turn can match, in order of precedence."""
 
     EMERGENCY = "emergency"
     CRISIS = "crisis"

@@ -100,7 +100,7 @@ class AgentSession:
         self.brain: Brain = brain
         self.fallback = fallback
         self.state = ConversationState(facts=facts, now=ctx.now, caller_number=ctx.caller_number)
-        self.transcript: list[TranscriptEntry] = []
+        self._transcript: list[TranscriptEntry] = []
         self.recorder = recorder or CallRecorder(ctx)
         self.low_confidence_threshold = low_confidence_threshold
         self._before_data_change = before_data_change
@@ -117,6 +117,24 @@ class AgentSession:
     ) -> AgentSession:
         """Build a session; the same as calling the constructor."""
         return cls(ctx, facts, brain, **options)
+
+    @property
+    def transcript(self) -> list[TranscriptEntry]:
+        """The call's transcript so far, including a reply not yet written to the database.
+
+        Agent replies are written when the next caller turn arrives or the call finishes,
+        because a barge-in may still cut them short until then.
+        """
+        entries = list(self._transcript)
+        turn = self._turn
+        if turn is not None and not turn.recorded and turn.text:
+            entries.append(self._agent_entry(turn))
+        return entries
+
+    @property
+    def caller_turn_id(self) -> int | None:
+        """The ``transcript_turn`` id of the latest caller turn, for latency updates."""
+        return self.recorder.caller_turn_id
 
     @property
     def brain_name(self) -> str:
@@ -459,7 +477,7 @@ class AgentSession:
         entry = TranscriptEntry(
             speaker="caller", text=text, at=self.ctx.now(), stt_confidence=stt_confidence
         )
-        self.transcript.append(entry)
+        self._transcript.append(entry)
         await self.recorder.add_turn(entry)
 
     async def _record_pending_reply(self) -> None:
@@ -469,11 +487,15 @@ class AgentSession:
         turn.recorded = True
         if not turn.text:
             return
-        entry = TranscriptEntry(
+        entry = self._agent_entry(turn)
+        self._transcript.append(entry)
+        await self.recorder.add_turn(entry)
+
+    @staticmethod
+    def _agent_entry(turn: TurnRecord) -> TranscriptEntry:
+        return TranscriptEntry(
             speaker="agent", text=turn.text, at=turn.started_at, interrupted=turn.interrupted
         )
-        self.transcript.append(entry)
-        await self.recorder.add_turn(entry)
 
 
 def _caller_words(caller_text: str, dtmf: str | None) -> str:

@@ -86,7 +86,7 @@ def phrase(key: str, language: str = "en", /, **values: Any) -> str:
 
 
 def has_phrase(key: str, language: str = "en") -> bool:
-    """Whether ``language``'s own phrase file defines ``key``."""
+    """Return whether ``language``'s own phrase file defines ``key``."""
     return key in _phrases(language)
 
 

@@ -77,7 +77,7 @@ class Dialogue:
         return phrase(key, self.language, **values)
 
     def has_text(self, key: str) -> bool:
-        """Whether the caller's language has its own phrase ``key``."""
+        """Return whether the caller's language has its own phrase ``key``."""
         return has_phrase(key, self.language)
 
     def say(self, text: str) -> None:

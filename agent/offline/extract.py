@@ -269,7 +269,7 @@ def pharmacy_in(text: str) -> str | None:
 
 
 def wants_usual_pharmacy(text: str) -> bool:
-    """Whether the caller wants the pharmacy on file."""
+    """Return whether the caller wants the pharmacy on file."""
     return bool(_USUAL_PHARMACY.search(fold(text)))
 
 
@@ -325,12 +325,12 @@ _NONE = re.compile(
 
 
 def says_none(text: str) -> bool:
-    """Whether the caller says they have none ("no insurance", "none")."""
+    """Return whether the caller says they have none ("no insurance", "none")."""
     return bool(_NONE.search(fold(text)))
 
 
 def wants_earliest(text: str) -> bool:
-    """Whether the caller asks for the earliest opening, or says any time will do."""
+    """Return whether the caller asks for the earliest opening, or says any time will do."""
     folded = fold(text)
     return bool(_EARLIEST.search(folded) or _ANY_TIME.search(folded))
 

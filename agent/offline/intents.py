@@ -193,7 +193,7 @@ def _resolve_overlaps(intents: list[Intent], folded: str) -> list[Intent]:
 
 
 def _separate_booking(folded: str) -> bool:
-    """Whether the caller asks for a new visit besides moving or cancelling one."""
+    """Return whether the caller asks for a new visit besides moving or cancelling one."""
     return bool(
         re.search(r"\b(and|also|plus|y tambien) (book|schedule|make|set up|a new|sacar)", folded)
     )
@@ -222,10 +222,10 @@ _SWITCH = re.compile(
 
 
 def changes_mind(text: str) -> bool:
-    """Whether the caller drops what they were doing ("never mind", "forget it")."""
+    """Return whether the caller drops what they were doing ("never mind", "forget it")."""
     return bool(_CHANGE_OF_MIND.search(fold(text)))
 
 
 def switches_request(text: str) -> bool:
-    """Whether the caller replaces their request with another ("actually, cancel it")."""
+    """Return whether the caller replaces their request with another ("actually, cancel it")."""
     return bool(_SWITCH.search(fold(text)))

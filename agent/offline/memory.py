@@ -65,7 +65,7 @@ class DialogueMemory:
         return self.tasks[0] if self.tasks else None
 
     def has(self, intent: Intent) -> bool:
-        """Whether a request of this kind is open."""
+        """Return whether a request of this kind is open."""
         return any(task.intent is intent for task in self.tasks)
 
 

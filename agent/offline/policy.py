@@ -1,9 +1,10 @@
 """The offline dialogue policy: one caller turn, or one round of tool results, at a time.
 
-For a caller turn it checks, in order: a yes to a message offer from the safety rules, a
-goodbye, a request to hand over (billing, an upset caller), a change of mind, the answer to
-the question asked last (a read-back first of all), and new requests. Then the current
-request moves forward until the reply asks the caller something or requests a tool call.
+A caller turn is checked in this order. First come a yes to a message offer from the safety
+rules, a goodbye, a request to hand over (billing, an upset caller) and a change of mind.
+Then comes the answer to the question asked last, a read-back first of all, and then any new
+requests. The current request then moves forward until the reply asks the caller something
+or requests a tool call.
 A turn that yields nothing usable is asked again once; the second in a row hands over.
 """
 
@@ -169,6 +170,7 @@ class Policy:
             return True
         if task is None:
             return False
+
         flow = FLOWS[task.intent]
         corrects = answer.kind is AnswerKind.CORRECTION or (
             bool(answer.remainder) and not self._new(intents)
@@ -184,6 +186,7 @@ class Policy:
             return True
         if self._new(intents):
             return False
+
         # Unclear: read the same proposal back again.
         self._unclear = True
         memory.misunderstood += 1

@@ -214,7 +214,7 @@ def provider_label(task: Task) -> str | None:
 
 
 def wants_anyone(task: Task) -> bool:
-    """Whether the caller said any provider will do."""
+    """Return whether the caller said any provider will do."""
     return task.slots.get("provider") == ANY_PROVIDER
 
 

@@ -98,7 +98,7 @@ async def test_low_confidence_twice_hands_over(
     assert second.transfer is not None
 
 
-async def test_message_asks_for_a_number_when_none_is_known(
+async def test_message_asks_callback_number(
     sqlite_factory: sessionmaker[Session], demo: DemoFacts
 ) -> None:
     # With the clock after closing time nobody can take a transfer, so a message is taken.

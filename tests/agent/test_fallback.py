@@ -12,7 +12,7 @@ from tests.agent.harness import Call, ScriptedBrain, say, tool
 ERROR_WORDS = ("error", "wrong", "problem", "trouble", "timed out", "failed")
 
 
-async def test_llm_failure_hands_the_turn_to_the_offline_brain(
+async def test_brain_failure_falls_back_offline(
     session_factory: sessionmaker[Session], demo: DemoFacts
 ) -> None:
     brain = ScriptedBrain([say("Hello! ")], BrainUnavailable("HTTP 503"))

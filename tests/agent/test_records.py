@@ -86,9 +86,7 @@ async def test_call_where_nothing_happened_keeps_the_given_outcome(
         assert row.outcome is CallOutcome.DROPPED
 
 
-def test_chat_command_runs_a_script_on_a_demo_clinic(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_chat_command_runs_script(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     script = tmp_path / "caller.txt"
     script.write_text(
         "I need a refill of my lisinopril\nMargaret Chen\nApril 12th, 1958\nyes\nno thanks\n"

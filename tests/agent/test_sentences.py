@@ -49,7 +49,7 @@ def test_splitter_releases_a_question_once_a_space_follows() -> None:
     assert splitter.pending == ""
 
 
-def test_splitter_cuts_a_very_long_sentence_at_a_comma() -> None:
+def test_splitter_cuts_long_sentence() -> None:
     clause = "and then another part of the same long sentence"
     text = ", ".join([clause] * 8)
     sentences = list(SentenceSplitter().feed(text))
