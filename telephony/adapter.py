@@ -134,6 +134,8 @@ class AgentAdapter(FrameProcessor):
             self._start_reply(self._agent.greet(), turn=None)
         elif isinstance(frame, (EndFrame, CancelFrame)):
             self._ending = True
+            # The call ends mid-reply (the line dropped): keep only what the caller heard.
+            await self._barge_in(clear=False)
             await self._stop_tasks()
             await self.push_frame(frame, direction)
         elif isinstance(frame, InputAudioRawFrame):
@@ -345,7 +347,13 @@ class AgentAdapter(FrameProcessor):
         # A goodbye or transfer announcement that was fully generated plays to the end.
         return not (playback.generation_done and playback.action is not None)
 
-    async def _barge_in(self) -> None:
+    async def _barge_in(self, *, clear: bool = True) -> None:
+        """Cut the reply short: the agent keeps only the chunks that played.
+
+        Args:
+            clear: Drop queued audio and clear Twilio's buffer; False when the line is
+                already gone.
+        """
         playback, self._playback = self._playback, None
         task, self._reply_task = self._reply_task, None
         turn, self._turn = self._turn, None
@@ -355,12 +363,16 @@ class AgentAdapter(FrameProcessor):
             return
         playback.close()
         delivered = playback.delivered_text
-        await self.push_frame(InterruptionFrame())
-        self._agent.interrupt(delivered)
+        if clear:
+            await self.push_frame(InterruptionFrame())
+        if playback.has_audio_pending or not playback.generation_done:
+            self._agent.interrupt(delivered)
         if turn is not None:
             self._hooks.turn_finished(turn, interrupted=True)
         logger.debug(
-            "Barge-in: %d of %d chunks had played", len(playback.played), len(playback.chunks)
+            "Reply cut short: %d of %d chunks had played",
+            len(playback.played),
+            len(playback.chunks),
         )
 
     # --- silence and the end of the call ----------------------------------------------

@@ -44,6 +44,9 @@ from telephony.vad import CallerVAD
 logger = logging.getLogger(__name__)
 
 _PLAYBACK_WAIT_SECONDS = 60.0
+# Hang-ups the phone layer starts itself, and the outcome each leaves; the agent's own
+# hang-ups leave the outcome to the agent.
+_HANGUP_OUTCOMES = {"silence": "abandoned", "agent_error": "failed", "transfer_failed": "failed"}
 
 
 @dataclass(frozen=True)
@@ -223,7 +226,7 @@ class PhoneCall:
             except CallControlError:
                 # Closing the media stream ends the call as well, because no TwiML follows it.
                 logger.warning("Hang-up through Twilio failed", extra={"call_sid": self.call_sid})
-        outcome = "abandoned" if action.reason == "silence" else None
+        outcome = _HANGUP_OUTCOMES.get(action.reason)
         await self.end_call(outcome=outcome, reason=action.reason, graceful=True)
 
     async def end_call(self, *, outcome: str | None, reason: str, graceful: bool = False) -> None:

@@ -95,6 +95,7 @@ class SimulatedPhone:
         self.utterances: list[AgentUtterance] = []
         self.marks_echoed: list[str] = []
         self.closed = asyncio.Event()
+        self.close_code: int | None = None
         self._socket: ClientConnection | None = None
         self._outgoing: deque[bytes] = deque()
         self._drained = asyncio.Event()
@@ -111,15 +112,30 @@ class SimulatedPhone:
 
     # --- call setup -------------------------------------------------------------------
 
-    async def dial(self) -> None:
+    async def dial(
+        self,
+        *,
+        before_start: tuple[str, ...] = (),
+        parameters: dict[str, str] | None = None,
+    ) -> None:
         """Post the incoming-call webhook, open the media stream and send ``start``.
+
+        Args:
+            before_start: Raw messages to send between ``connected`` and ``start`` (tests
+                of the server's handling of early media and malformed messages).
+            parameters: Replaces the stream parameters the TwiML answer carried (tests of
+                the token check).
 
         Raises:
             PhoneError: When the server rejects the webhook or the TwiML has no stream.
         """
-        stream_url, parameters = await self._answer_webhook()
+        stream_url, answered = await self._answer_webhook()
+        if parameters is None:
+            parameters = answered
         self._socket = await connect(stream_url, max_size=2**22)
         await self._send_json({"event": "connected", "protocol": "Call", "version": "1.0.0"})
+        for message in before_start:
+            await self.send_raw(message)
         await self._send_json(
             {
                 "event": "start",
@@ -304,6 +320,7 @@ class SimulatedPhone:
         except ConnectionClosed:
             pass
         finally:
+            self.close_code = self._socket.close_code
             self.closed.set()
             self._finish_utterance(cleared=False)
 

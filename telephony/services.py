@@ -12,9 +12,11 @@ import asyncio
 from collections.abc import AsyncGenerator
 from typing import Any, cast
 
+import numpy as np
+import soxr
 from pipecat.audio.vad.silero import SileroOnnxModel, SileroVADAnalyzer
 from pipecat.audio.vad.vad_analyzer import VADAnalyzer, VADParams
-from pipecat.frames.frames import ErrorFrame, Frame, TranscriptionFrame
+from pipecat.frames.frames import ErrorFrame, Frame, TranscriptionFrame, TTSAudioRawFrame
 from pipecat.services.piper.tts import PiperTTSService
 from pipecat.services.tts_service import TTSService
 from pipecat.services.whisper.stt import WhisperSTTService
@@ -88,6 +90,11 @@ class SharedWhisperSTTService(WhisperSTTService):
 class SharedPiperTTSService(PiperTTSService):
     """Piper synthesis on the process's loaded voice.
 
+    Piper returns each sentence whole, so each one is resampled in one piece to the
+    pipeline's output rate. pipecat's streaming resampler would hold back the end of every
+    sentence and drop it after 0.2 s without input, and it returns nothing at all for a very
+    short sentence.
+
     Args:
         models: Supplies the loaded voice.
         **kwargs: Passed to :class:`pipecat.services.tts_service.TTSService`, such as
@@ -102,3 +109,26 @@ class SharedPiperTTSService(PiperTTSService):
         )
         # Any piper-compatible voice works; tests pass a fake one.
         self._voice = cast(Any, models.voice)
+
+    async def run_tts(self, text: str, context_id: str) -> AsyncGenerator[Frame, None]:
+        """Synthesize ``text`` in a worker thread and yield its audio sentence by sentence."""
+        await self.start_tts_usage_metrics(text)
+        try:
+            sentences = await asyncio.to_thread(self._synthesize, text)
+        except Exception as error:  # a failed sentence must not end the call
+            yield ErrorFrame(error=f"Speech synthesis failed ({type(error).__name__}).")
+            return
+        for audio in sentences:
+            await self.stop_ttfb_metrics()
+            yield TTSAudioRawFrame(audio, self.sample_rate, 1, context_id=context_id)
+
+    def _synthesize(self, text: str) -> list[bytes]:
+        voice_rate = self._voice.config.sample_rate
+        sentences: list[bytes] = []
+        for chunk in self._voice.synthesize(text):
+            samples = np.frombuffer(chunk.audio_int16_bytes, dtype=np.int16)
+            if voice_rate != self.sample_rate:
+                resampled = soxr.resample(samples, voice_rate, self.sample_rate, quality="HQ")
+                samples = np.clip(resampled, -32768, 32767).astype(np.int16)
+            sentences.append(samples.tobytes())
+        return sentences

@@ -118,19 +118,21 @@ def looks_unfinished(text: str) -> bool:
 
 
 def speech_chunks(sentence: str, *, first: bool, first_chunk_chars: int) -> list[str]:
-    """Split the first sentence of a reply at its first clause break when it is long.
+    """Split the first sentence of a reply at a clause break when it is long.
 
     Later sentences are synthesized while earlier ones play, so only the first one delays
-    the caller.
+    the caller. The break chosen is the first one with at least 20 characters before it and
+    12 after it, so that neither part is a lone word.
     """
     text = sentence.strip()
     if not text:
         return []
     if not first or len(text) <= first_chunk_chars:
         return [text]
-    parts = _CLAUSE_BREAK.split(text, maxsplit=1)
-    if len(parts) == 2 and len(parts[0]) >= 12 and len(parts[1]) >= 12:
-        return [parts[0], parts[1]]
+    for match in _CLAUSE_BREAK.finditer(text):
+        head, tail = text[: match.start()], text[match.end() :]
+        if len(head) >= 20 and len(tail) >= 12:
+            return [head, tail]
     return [text]
 
 

@@ -65,15 +65,16 @@ class PhoneLine:
         return telephony
 
     async def dial(self, **options: Any) -> SimulatedPhone:
-        """Place a call from a new simulated phone."""
-        phone = SimulatedPhone(self.url, auth_token=AUTH_TOKEN, **options)
-        await phone.dial()
+        """Place a call from a new simulated phone; ``options`` go to its ``dial``."""
+        phone = SimulatedPhone(self.url, auth_token=AUTH_TOKEN)
+        await phone.dial(**options)
         return phone
 
     async def wait_for_calls_to_end(self, max_wait: float = 10.0) -> None:
         """Wait until the server has no call in progress."""
-        deadline = asyncio.get_running_loop().time() + max_wait
-        while self.telephony.calls and asyncio.get_running_loop().time() < deadline:
+        for _ in range(int(max_wait / 0.05)):
+            if not self.telephony.calls:
+                return
             await asyncio.sleep(0.05)
         assert not self.telephony.calls, "a call is still in progress"
 

@@ -1,0 +1,163 @@
+"""End-of-turn rules, speech chunks, turn timing and playback tracking."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from telephony.playback import Playback
+from telephony.speech import Transcript
+from telephony.turns import TurnDetector, TurnLatency, TurnTiming, looks_unfinished, speech_chunks
+
+
+@pytest.mark.parametrize(
+    ("text", "unfinished"),
+    [
+        ("My date of birth is.", True),
+        ("I'd like to book an appointment and", True),
+        ("Um,", True),
+        ("Let me think...", True),
+        ("My name is Laura Wilson.", False),
+        ("Yes.", False),
+        ("March 9th, 1988.", False),
+        ("", False),
+    ],
+)
+def test_looks_unfinished(text: str, unfinished: bool) -> None:
+    assert looks_unfinished(text) is unfinished
+
+
+def test_long_first_sentence_splits_at_clause() -> None:
+    sentence = "Tuesday, March 10 at 9:15 AM with Dr. Patel, a twenty-minute follow-up visit."
+
+    chunks = speech_chunks(sentence, first=True, first_chunk_chars=60)
+
+    assert chunks == [
+        "Tuesday, March 10 at 9:15 AM with Dr. Patel,",
+        "a twenty-minute follow-up visit.",
+    ]
+
+
+def test_later_and_short_sentences_stay_whole() -> None:
+    long_sentence = "Tuesday, March 10 at 9:15 AM with Dr. Patel, a twenty-minute follow-up visit."
+
+    assert speech_chunks(long_sentence, first=False, first_chunk_chars=60) == [long_sentence]
+    assert speech_chunks("Okay, thanks.", first=True, first_chunk_chars=60) == ["Okay, thanks."]
+    assert speech_chunks("   ", first=True, first_chunk_chars=60) == []
+
+
+def test_detector_answers_after_transcript() -> None:
+    detector = TurnDetector(TurnTiming(vad_stop_secs=0.2))
+
+    detector.speech_started()
+    detector.speech_stopped(now=10.0)
+    waiting = detector.decide()
+    detector.transcribed(Transcript("I need a refill.", 0.8), now=10.1)
+
+    assert waiting == "wait"
+    assert detector.decide() == "answer"
+    turn = detector.take()
+    assert turn is not None
+    assert turn.text == "I need a refill."
+    assert turn.latency.speech_end == pytest.approx(9.8)
+    assert turn.latency.transcript == pytest.approx(10.1)
+
+
+def test_detector_waits_for_possible_speech() -> None:
+    detector = TurnDetector(TurnTiming())
+    detector.speech_stopped(now=1.0)
+    detector.transcribed(Transcript("My date of birth", 0.9), now=1.1)
+
+    detector.possible_speech(True)
+    during = detector.decide()
+    detector.speech_started()
+    detector.speech_stopped(now=2.0)
+    detector.transcribed(Transcript("March 9th, 1988.", 0.7), now=2.1)
+
+    assert during == "wait"
+    assert detector.decide() == "answer"
+    turn = detector.take()
+    assert turn is not None
+    assert turn.text == "My date of birth March 9th, 1988."
+    assert turn.confidence == pytest.approx(0.7)
+
+
+def test_detector_holds_unfinished_and_ignores_noise() -> None:
+    detector = TurnDetector(TurnTiming())
+    detector.speech_stopped(now=1.0)
+    detector.transcribed(Transcript("", 0.0, 1.0), now=1.1)
+
+    after_noise = detector.decide()
+    detector.speech_stopped(now=2.0)
+    detector.transcribed(Transcript("I want to book with", 0.9), now=2.1)
+
+    assert after_noise == "wait"
+    assert detector.pending is not None
+    assert detector.decide() == "hold"
+
+
+def test_detector_answers_keys_at_once() -> None:
+    detector = TurnDetector(TurnTiming())
+
+    detector.keyed("0315", now=5.0)
+
+    assert detector.decide() == "answer"
+    turn = detector.take()
+    assert turn is not None
+    assert turn.dtmf == "0315"
+    assert turn.text == ""
+
+
+def test_latency_record_in_milliseconds() -> None:
+    latency = TurnLatency(speech_end=10.0, transcript=10.12, first_text=10.13, first_audio=10.2)
+
+    record = latency.as_record(call_started=9.0)
+
+    assert record == {
+        "speech_end_ms": 1000.0,
+        "transcript_ms": 1120.0,
+        "first_text_ms": 1130.0,
+        "first_audio_ms": 1200.0,
+        "voice_to_voice_ms": 200.0,
+    }
+
+
+def test_playback_delivers_played_prefix() -> None:
+    playback = Playback(reply_id=3)
+    first = playback.add_chunk("Okay.")
+    second = playback.add_chunk("Tuesday at nine works.")
+    third = playback.add_chunk("Shall I book it?")
+
+    playback.mark_played(first)
+    playback.mark_played(third)  # out of order: Twilio never does this, but be strict
+
+    assert playback.delivered_text == "Okay."
+    assert playback.has_audio_pending
+    assert second == "reply-3-2"
+
+
+def test_playback_ignores_marks_after_close() -> None:
+    playback = Playback(reply_id=1)
+    name = playback.add_chunk("Hello.")
+    playback.close()
+
+    accepted = playback.mark_played(name)
+
+    assert accepted is False
+    assert playback.delivered_text == ""
+    assert playback.mark_played("reply-9-1") is False
+
+
+async def test_playback_wait_returns_when_played_or_closed() -> None:
+    played = Playback(reply_id=1)
+    name = played.add_chunk("Hello.")
+    closed = Playback(reply_id=2)
+    closed.add_chunk("Hello.")
+
+    waiting = asyncio.gather(played.wait_until_played(), closed.wait_until_played())
+    await asyncio.sleep(0)
+    played.mark_played(name)
+    closed.close()
+
+    assert await waiting == [True, False]
