@@ -112,7 +112,7 @@ class VoiceConversation:
     async def _reply(self, mark: int, heard_before: int, spoken_at: float) -> AgentReply:
         events = await self._wait_for_turn(mark)
         utterances = await self._phone.wait_for_agent(
-            after=heard_before, quiet=QUIET_SECONDS, timeout=TURN_TIMEOUT_SECONDS
+            after=heard_before, quiet=QUIET_SECONDS, max_wait=TURN_TIMEOUT_SECONDS
         )
         reply = await collect_reply(_events_as_stream(events), time.perf_counter())
         reply.first_speech_ms = None
