@@ -185,7 +185,6 @@ def voice_conversation_factory(settings: Settings) -> ConversationFactory:
         scenario: Scenario, database: ClinicDatabase, call_sid: str, clock: PinnedClock
     ) -> Conversation:
         from agent.factory import build_session
-
         from frontdesk.app import create_app
 
         if not loaded:
