@@ -53,13 +53,22 @@ class RecordingAgent:
         self.session = session
         self.events: list[AgentEvent] = []
         self.heard_caller: list[str] = []
+        self.replies_started = 0
+        self.replies_ended = 0
+
+    @property
+    def idle(self) -> bool:
+        """Whether no greeting or reply is being produced right now."""
+        return self.replies_started == self.replies_ended
 
     async def _relay(self, stream: AsyncIterator[AgentEvent]) -> AsyncIterator[AgentEvent]:
+        self.replies_started += 1
         try:
             async for event in stream:
                 self.events.append(event)
                 yield event
         finally:
+            self.replies_ended += 1
             await stream.aclose()  # type: ignore[attr-defined]
 
     def greet(self) -> AsyncIterator[AgentEvent]:
@@ -99,21 +108,28 @@ class VoiceConversation:
         self.agent: RecordingAgent | None = None
         self.call_sid: str = phone.call_sid
 
-    async def _wait_for_turn(self, mark: int) -> list[AgentEvent]:
+    async def _wait_until_idle(self, mark: int) -> list[AgentEvent]:
+        # End-of-turn detection may split one caller line into several agent turns, so the
+        # reply is every event until the agent has answered and has nothing in progress.
         deadline = time.monotonic() + TURN_TIMEOUT_SECONDS
         while time.monotonic() < deadline and not self._phone.closed.is_set():
-            if self.agent is not None and any(
-                isinstance(e, TurnInfo) for e in self.agent.events[mark:]
-            ):
+            agent = self.agent
+            answered = agent is not None and any(
+                isinstance(e, TurnInfo) for e in agent.events[mark:]
+            )
+            if agent is not None and answered and agent.idle:
                 break
             await asyncio.sleep(0.05)
         return [] if self.agent is None else self.agent.events[mark:]
 
-    async def _reply(self, mark: int, heard_before: int, spoken_at: float) -> AgentReply:
-        events = await self._wait_for_turn(mark)
+    async def _reply(
+        self, mark: int, heard_before: int, spoken_at: float, heard_from: int = 0
+    ) -> AgentReply:
+        await self._wait_until_idle(mark)
         utterances = await self._phone.wait_for_agent(
             after=heard_before, quiet=QUIET_SECONDS, max_wait=TURN_TIMEOUT_SECONDS
         )
+        events = await self._wait_until_idle(mark)
         reply = await collect_reply(_events_as_stream(events), time.perf_counter())
         reply.first_speech_ms = None
         reply.total_ms = None
@@ -122,8 +138,9 @@ class VoiceConversation:
             reply.total_ms = (utterances[-1].ended_at - spoken_at) * 1000
             heard = await asyncio.to_thread(self._transcribe, utterances)
             reply.events.append(f"heard: {heard}")
-        if self.agent is not None and self.agent.heard_caller:
-            reply.events.insert(0, f"speech-to-text: {self.agent.heard_caller[-1]}")
+        if self.agent is not None:
+            heard_caller = self.agent.heard_caller[heard_from:]
+            reply.events[:0] = [f"speech-to-text: {text}" for text in heard_caller]
         return reply
 
     def _transcribe(self, utterances: list[Any]) -> str:
@@ -142,6 +159,7 @@ class VoiceConversation:
         from telephony.caller_audio import synthesize_caller_line
 
         mark = len(self.agent.events) if self.agent is not None else 0
+        heard_from = len(self.agent.heard_caller) if self.agent is not None else 0
         heard_before = len(self._phone.utterances)
         if line.dtmf:
             spoken_at = await self._phone.press(line.dtmf)
@@ -150,7 +168,7 @@ class VoiceConversation:
         else:
             audio = await asyncio.to_thread(synthesize_caller_line, self._models.voice, line.text)
             spoken_at = await self._phone.say(audio)
-        return await self._reply(mark, heard_before, spoken_at)
+        return await self._reply(mark, heard_before, spoken_at, heard_from)
 
     async def finish(self) -> None:
         """Hang up, let the server finalise the call record, and stop the server."""
