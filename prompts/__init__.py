@@ -90,6 +90,13 @@ def has_phrase(key: str, language: str = "en") -> bool:
     return key in _phrases(language)
 
 
+@cache
+def _system_prompt_template() -> Template:
+    # Compiling the template takes milliseconds, and the LLM brain renders it per request.
+    source = _PACKAGE.joinpath("system_prompt.j2").read_text(encoding="utf-8")
+    return _environment().from_string(source)
+
+
 def render_system_prompt(state: ConversationState) -> str:
     """Render the LLM system prompt for the call as it stands.
 
@@ -98,8 +105,7 @@ def render_system_prompt(state: ConversationState) -> str:
     """
     from agent.speech import spoken_clock, spoken_date  # the agent package imports prompts
 
-    source = _PACKAGE.joinpath("system_prompt.j2").read_text(encoding="utf-8")
-    template = _environment().from_string(source)
+    template = _system_prompt_template()
     now = state.local_now()
     facts = state.facts
     hours = [
