@@ -75,7 +75,7 @@ _EMERGENCY = _rules(
 
 _CRISIS = _rules(
     {
-        "self_harm": r"\b(suicid\w*|kill(ing)? (myself|me)|end it all|end(ing)? my (own )?life|"
+        "self_harm": r"\b(suicid\w*|kill(ing)? myself|end it all|end(ing)? my (own )?life|"
         r"take my (own )?life|hurt(ing)? myself|harm(ing)? myself|cut(ting)? myself|"
         r"self[- ]harm|(don'?t|do not) want to (live|be alive|be here)|want to die|"
         r"better off dead|matarme|quitarme la vida|hacerme dano|no quiero vivir|"

@@ -36,7 +36,11 @@ _ANY_TIME = re.compile(
 
 # Keywords for the demo clinic's visit-type codes; a code missing from the clinic is skipped.
 _TYPE_KEYWORDS: list[tuple[str, re.Pattern[str]]] = [
-    ("new_patient", re.compile(r"\b(new patient|paciente nuev[oa]|nuev[oa] paciente)\b")),
+    ("new_patient", re.compile(
+        r"\b(new patient|first (visit|appointment)|establish(ing)? care|get established|new "
+        r"to the (area|clinic|practice)|paciente nuev[oa]|nuev[oa] paciente|primera (cita|"
+        r"consulta))\b"
+    )),
     ("well_child", re.compile(
         r"\b(well[- ]?(child|baby|kid)|(son|daughter|child|kid|baby)'?s? (check ?up|physical|"
         r"shots|vaccines)|nino sano|control del nino)\b"
@@ -126,16 +130,35 @@ class WhenPreference:
         )  # fmt: skip
 
 
+_CLAUSE_BREAK = re.compile(r"[.;!?]|,|\b(?:but|instead|rather|actually|so)\b")
+_REJECTS = re.compile(
+    r"\b(won'?t|will not|can'?t|cannot|doesn'?t|does not|isn'?t|not|no good|bad|busy|"
+    r"no puedo|no me (sirve|queda)|no)\b"
+)
+
+
 def when_in(text: str, *, today: date) -> WhenPreference | None:
-    """Find a day, time of day or "earliest" in ``text``."""
+    """Find a day, time of day or "earliest" in ``text``.
+
+    In "Wednesday won't work, can we do Thursday instead?" the day kept is the one not
+    rejected: clauses are read from the last, and a clause that rejects its day is skipped.
+    """
     english = english_dates(text)
     preference = WhenPreference()
     found = False
-    day = resolve_date(english, today=today)
+    clauses = [c for c in _CLAUSE_BREAK.split(english) if c and c.strip()]
+    day = None
+    clock = None
+    for clause in reversed(clauses or [english]):
+        if _REJECTS.search(clause):
+            continue
+        day = day or resolve_date(clause, today=today)
+        clock = clock or resolve_time(clause)
+    if day is None and clock is None and not _REJECTS.search(english):
+        day, clock = resolve_date(english, today=today), resolve_time(english)
     if day is not None:
         preference.date_from, preference.date_to = day.start, day.end
         found = True
-    clock = resolve_time(english)
     if clock is not None:
         found = True
         _apply_clock(preference, clock.start, clock.end)
@@ -206,8 +229,8 @@ _MEDICATION_LEAD = re.compile(
     r"miligramos?))?)"
 )
 _MEDICATION_BEFORE = re.compile(
-    r"\bmy\s+(?P<name>[a-z][a-z\-]+(?:\s+\d+(?:\.\d+)?\s*(?:mg|milligrams?|mcg))?)\s+"
-    r"(?:refill|prescription|medication|medicine|pills)\b"
+    r"\b(?:my|the|mi)\s+(?P<name>[a-z][a-z\-]+(?:\s+\d+(?:\.\d+)?\s*(?:mg|milligrams?|"
+    r"mcg))?)\s+(?:refill\w*|re-?filled|renewed|prescription|medication|medicine|pills)\b"
 )
 
 
@@ -237,10 +260,17 @@ def medication_in(text: str) -> str | None:
     return None
 
 
+_MEDICATION_END = re.compile(
+    r"\b(dr|doctor|doctora|that|which|who|from|gave|prescribed|for|please|por favor|que|"
+    r"del|de la|because|since)\b"
+)
+
+
 def bare_medication(text: str) -> str | None:
-    """Read a reply to "which medication?": the words said, minus fillers."""
+    """Read a reply to "which medication?": the words said, minus fillers and context."""
     folded = fold(text)
-    folded = re.sub(r"\b(it'?s|it is|the|my|um+|uh+|es|el|la|mi|please|por favor)\b", " ", folded)
+    folded = _MEDICATION_END.split(folded, maxsplit=1)[0]
+    folded = re.sub(r"\b(it'?s|it is|the|my|um+|uh+|es|el|la|mi)\b", " ", folded)
     words = [w for w in re.findall(r"[a-z][a-z\-]*|\d+(?:\.\d+)?|mg", folded)]
     words = [w for w in words if w not in _NOT_MEDICATION]
     if not words or len(words) > 4:
@@ -336,8 +366,8 @@ def wants_earliest(text: str) -> bool:
 
 
 _NEW_PATIENT = re.compile(
-    r"\b(new patient|never been|haven'?t been|first time|not a patient|soy nuev[oa]|"
-    r"primera vez|nunca he ido)\b"
+    r"\b(new patient|never been|haven'?t been|first time|first visit|not a patient|"
+    r"establish(ing)? care|soy nuev[oa]|primera vez|nunca he ido)\b"
 )
 _ESTABLISHED = re.compile(
     r"\b(been (there|here|seen|in) before|existing|established|current patient|i'?m a patient|"

@@ -48,6 +48,7 @@ def take_identity_details(dialogue: Dialogue, text: str) -> bool:
     """Read a name, a date of birth or a phone number from ``text``; False if none."""
     memory = dialogue.memory
     found = False
+    text = _SPANISH_INTRODUCTION.sub("my name is ", text)
     name = parse_full_name(text) or parse_full_name(_before_details(text))
     spelled = parse_spelled_name(text)
     if name is not None and memory.awaiting != "dob":
@@ -71,6 +72,10 @@ def take_identity_details(dialogue: Dialogue, text: str) -> bool:
     return found
 
 
+# The name parser knows English introductions; Spanish ones are put into English first.
+_SPANISH_INTRODUCTION = re.compile(
+    r"\b(me llamo|mi nombre es|mi nombre completo es|habla|soy)\s+", re.IGNORECASE
+)
 _DETAILS_START = re.compile(
     r"\d|\b(born|date of birth|dob|birthday|birth date|nacimiento|naci|january|february|"
     r"march|april|may|june|july|august|september|october|november|december|enero|febrero|"

@@ -52,7 +52,9 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
         Intent.NEXT_APPOINTMENT,
         re.compile(
             r"\b(when('?s| is| was) my (next |upcoming )?(appointment|visit|appt)|what (time|day)"
-            r" is my (appointment|visit)|do i have (an|any) (appointment|visit)s?|my next "
+            r" is my (appointment|visit)|do i have (an|any) (appointment|visit)s?|do i have "
+            r"(anything|something|any appointments?) (booked|scheduled|coming up)|what do i have "
+            r"(booked|scheduled)|anything (booked|scheduled) (for me|with you)|my next "
             r"(appointment|visit)|(confirm|check|verify) my (appointment|visit)|upcoming "
             r"(appointment|visit)s?|cuando es mi (proxima )?cita|a que hora es mi cita|"
             r"tengo (alguna |una )?cita|confirmar mi cita)"
@@ -61,7 +63,8 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
     (
         Intent.BOOK,
         re.compile(
-            r"\b(book|schedul\w*|make (an|a|another) (appointment|appt)|(like|need|want|get|"
+            r"\b(book(?!ed)|schedul(?!ed)\w*|make (an|a|another) (appointment|appt)|(like|need|"
+            r"want|get|"
             r"have|come in for|set up) (an? |another |my )?(new )?(follow[- ]?up|physical|"
             r"check ?up|sick visit|appointment|appt|visit|telehealth|video visit|well[- ]child)|"
             r"set up (an|a) (appointment|visit)|need (an|a|to make an?) (appointment|appt|visit|"
@@ -69,8 +72,11 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"visit|physical)|(see|get in with|come in to see) (the |a |my )?(doctor|dr|"
             r"provider|nurse practitioner|pa)\b|come in\b|appointment (for|with)|"
             r"(annual|yearly) (physical|exam|checkup)|sick visit|follow[- ]?up visit|"
-            r"(sacar|hacer|pedir|agendar|programar|quiero|necesito) (una )?cita|"
-            r"ver (a|al) (la )?(doctor|doctora|medico))"
+            r"(sacar|hacer|pedir|agendar|programar|quiero|necesito|quisiera|me gustaria) (una )?"
+            r"cita|una cita (de|con|para)|ver (a|al) (la )?(doctor|doctora|medico)|"
+            r"(first|initial) (visit|appointment)|(can|could) (anyone|someone|somebody|the doctor|"
+            r"a doctor|you) see me|earliest (appointment|opening|available|anyone)|get seen|"
+            r"be seen|squeeze me in|fit me in)"
         ),
     ),
     (
@@ -85,17 +91,17 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
     (
         Intent.REGISTER,
         re.compile(
-            r"\b(new patient|become a patient|register|sign up as a patient|(haven'?t|have "
-            r"never|never) been (seen )?(there|here|to (the|your) (clinic|office))|first "
-            r"(time|visit) (at|with|to)|not a patient|paciente nuevo|nuevo paciente|nueva "
-            r"paciente|paciente nueva|registrarme|primera vez)"
+            r"\b(become a (new )?patient|register|sign up as a (new )?patient|(set up|open|make|"
+            r"create) (a|my) (chart|file)|(i'?m|i am) a new patient|as a new patient|registrarme|"
+            r"hacerme paciente|soy (paciente )?nuev[oa])"
         ),
     ),
     (
         Intent.INSURANCE,
         re.compile(
             r"\b(insurance|in[- ]network|out of network|co-?pay|coverage|covered|deductible|"
-            r"(do|does) (you|the clinic) (take|accept)|accept (my )?(plan|insurance)|"
+            r"(do|does) (you|y'?all|you guys|you folks|the clinic|your (office|clinic)) (take|"
+            r"accept)|accept (my |the )?(plan|insurance)|take my (plan|insurance)|"
             r"medicare|medicaid|seguro|aseguranza|aceptan|copago|cobertura)"
         ),
     ),
@@ -128,14 +134,16 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"no thanks?( you)?|i'?m (good|all set|fine)|(good)?bye|have a (good|nice) day|"
             r"thanks?,? (bye|that'?s all)|eso es todo|nada mas|es todo|adios|gracias,? adios|"
             r"no,? gracias)"
-            r"\b|\b(goodbye|bye bye|adios)\b"
+            r"\b|\b(goodbye|bye bye|adios)\b|\b(thanks?|thank you),? (bye|goodbye)\b|\bbye[.!]?$"
         ),
     ),
 ]
 
 _INFO_TOPICS: list[tuple[str, re.Pattern[str]]] = [
     ("hours", re.compile(
-        r"\b(hours|open|close|closing|opening|what time do you|horario|abren|cierran|abierto)\b"
+        r"\b(hours|are you (open|closed)|(you|clinic|office) (open|close)|when do you (open|"
+        r"close)|what time do you|open (today|tomorrow|on|this|now|late|early|saturdays?|"
+        r"sundays?)|closed on|closing time|opening time|horario|abren|cierran|abiert[oa]s?)\b"
     )),
     ("address", re.compile(
         r"\b(address|where are you|where is the (clinic|office)|located|location|directions|"
@@ -154,11 +162,15 @@ _INFO_TOPICS: list[tuple[str, re.Pattern[str]]] = [
 
 
 def detect_intents(text: str) -> list[Intent]:
-    """Return every intent in ``text``, in the order the caller mentioned them."""
+    """Return every intent in ``text``, in the order the caller mentioned them.
+
+    A request the caller negates ("I don't want to book anything") is left out; see
+    :func:`negated_intents`.
+    """
     folded = fold(text)
     found: list[tuple[int, Intent]] = []
     for intent, pattern in _PATTERNS:
-        match = pattern.search(folded)
+        match = next((m for m in pattern.finditer(folded) if not _negated(folded, m)), None)
         if match:
             found.append((match.start(), intent))
     if info_topic(text) is not None and not any(i is Intent.BOOK for _, i in found):
@@ -166,9 +178,49 @@ def detect_intents(text: str) -> list[Intent]:
             (m.start() for _, p in _INFO_TOPICS if (m := p.search(folded))), default=len(folded)
         )
         found.append((start, Intent.INFO))
+    if not any(i is Intent.INSURANCE for _, i in found) and (payer := _PAYER.search(folded)):
+        found.append((payer.start(), Intent.INSURANCE))
+    if not [i for _, i in found if i is not Intent.GOODBYE] and (
+        symptom := _SYMPTOM.search(folded)
+    ):
+        # "I've got a bad sore throat": a caller who describes an illness wants a visit.
+        found.append((symptom.start(), Intent.BOOK))
     found.sort(key=lambda pair: pair[0])
     intents = [intent for _, intent in found]
     return _resolve_overlaps(intents, folded)
+
+
+def negated_intents(text: str) -> set[Intent]:
+    """Return the requests the caller says they do not want ("don't cancel it")."""
+    folded = fold(text)
+    return {
+        intent
+        for intent, pattern in _PATTERNS
+        if any(_negated(folded, match) for match in pattern.finditer(folded))
+    }
+
+
+_NEGATION_BEFORE = re.compile(
+    r"\b(don'?t|do not|not|no longer|never|no need to|no quiero|no necesito|no)\s+"
+    r"((want|need|wanna|going|have)\s+)?(to\s+)?(\w+\s+)?$"
+)
+
+
+def _negated(folded: str, match: re.Match[str]) -> bool:
+    return bool(_NEGATION_BEFORE.search(folded[max(0, match.start() - 30) : match.start()]))
+
+
+_PAYER = re.compile(
+    r"\b(aetna|cigna|united ?health ?care|uhc|blue ?cross|bcbs|blue ?shield|anthem|humana|"
+    r"mvp health|green mountain care|dr\.? dynasaur|kaiser|tricare|ambetter|molina|"
+    r"harvard pilgrim|wellcare)\b"
+)
+_SYMPTOM = re.compile(
+    r"\b(sore throat|fever|cough(ing)?|cold|flu|ear ?ache|ear infection|rash|sinus|"
+    r"infection|vomit\w*|diarrhea|(back|stomach|knee|ear|tooth) ?(pain|ache)|not feeling "
+    r"(well|good)|feel(ing)? (sick|ill|awful|terrible)|i'?m sick|sprain\w*|uti|"
+    r"dolor de (garganta|oido|espalda|estomago)|fiebre|tos|gripe|me siento mal|estoy enferm[oa])\b"
+)
 
 
 def _resolve_overlaps(intents: list[Intent], folded: str) -> list[Intent]:
@@ -181,7 +233,13 @@ def _resolve_overlaps(intents: list[Intent], folded: str) -> list[Intent]:
     for moving in (Intent.RESCHEDULE, Intent.CANCEL, Intent.NEXT_APPOINTMENT):
         if moving in result and Intent.BOOK in result and not _separate_booking(folded):
             result.remove(Intent.BOOK)
-    # "cancel my refill" is not a refill request.
+    # A copay question names a visit type without asking to book one.
+    if (
+        Intent.INSURANCE in result
+        and Intent.BOOK in result
+        and not re.search(r"\b(book(?!ed)|schedule|make an? appointment|set up|come in)\b", folded)
+    ):
+        result.remove(Intent.BOOK)
     if Intent.REGISTER in result and Intent.BOOK in result:
         result.remove(Intent.BOOK)
         result.insert(result.index(Intent.REGISTER) + 1, Intent.BOOK)
@@ -199,6 +257,13 @@ def _separate_booking(folded: str) -> bool:
     )
 
 
+def info_topics(text: str) -> list[str]:
+    """Return every clinic fact asked about, in the order the caller named them."""
+    folded = fold(text)
+    found = [(m.start(), topic) for topic, p in _INFO_TOPICS if (m := p.search(folded))]
+    return [topic for _, topic in sorted(found)]
+
+
 def info_topic(text: str) -> str | None:
     """Return the clinic fact asked about ("hours", "address", ...), or None."""
     folded = fold(text)
@@ -211,9 +276,11 @@ def info_topic(text: str) -> str | None:
 
 
 _CHANGE_OF_MIND = re.compile(
-    r"\b(never ?mind|forget (it|about it|that)|don'?t bother|leave it( as it is)?|i'?ll keep "
-    r"(it|my appointment)|i changed my mind|actually,? (no|don'?t|i don'?t)|not anymore|"
-    r"olvidelo|olvidalo|no importa|dejelo( asi)?|mejor no|cambie de opinion)\b"
+    r"\b(never ?mind|forget (it|about it|that)|don'?t bother|leave it( as it is)?|(i'?ll|i will|"
+    r"let'?s|i'?d (rather|like to)|i want to) keep (it|my appointment|the appointment)|keep "
+    r"the appointment|i changed my mind|actually,? (no|don'?t|i don'?t)|not anymore|no "
+    r"changes|don'?t (cancel|change|move|book) (it|anything|that)|nothing(,? thanks)?$|"
+    r"olvidelo|olvidalo|no importa|dejelo( asi)?|mejor no|cambie de opinion|no cancele)\b"
 )
 _SWITCH = re.compile(
     r"\b(actually|instead|rather|on second thought|wait|no,? i (want|need)|en realidad|"

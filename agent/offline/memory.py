@@ -46,6 +46,7 @@ class DialogueMemory:
         read_back: The tool and arguments of the read-back awaiting a yes.
         calls: Tool calls made so far, for unique call ids.
         handed_over: A hand-over has started; the brain then only closes the call.
+        done: The caller turn in which each kind of request was last completed.
     """
 
     tasks: list[Task] = field(default_factory=list)
@@ -58,11 +59,23 @@ class DialogueMemory:
     read_back: tuple[str, dict[str, Any]] | None = None
     calls: int = 0
     handed_over: bool = False
+    done: dict[Intent, int] = field(default_factory=dict)
 
     @property
     def current(self) -> Task | None:
         """The request being worked on, or None."""
         return self.tasks[0] if self.tasks else None
+
+    def recently_done(self, intent: Intent, turn: int) -> bool:
+        """Return whether a request of this kind was completed in the last two turns.
+
+        A caller who repeats a request just answered ("I only wanted to know the copay")
+        is confirming it, not asking again.
+        """
+        if intent is Intent.INFO:
+            # Each question about the clinic is a new one ("and your address?").
+            return False
+        return turn - self.done.get(intent, -10) <= 2
 
     def has(self, intent: Intent) -> bool:
         """Return whether a request of this kind is open."""

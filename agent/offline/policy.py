@@ -17,7 +17,13 @@ from agent.offline.dialogue import Dialogue, Reply
 from agent.offline.flows import FLOWS
 from agent.offline.identity import AWAITS as IDENTITY_AWAITS
 from agent.offline.identity import VERIFY_TOOL, on_identity_answer, on_verify_result
-from agent.offline.intents import Intent, changes_mind, detect_intents, switches_request
+from agent.offline.intents import (
+    Intent,
+    changes_mind,
+    detect_intents,
+    negated_intents,
+    switches_request,
+)
 from agent.offline.memory import DialogueMemory, Task
 from agent.parsing import Answer, AnswerKind, classify_answer
 from agent.safety import fold
@@ -46,6 +52,17 @@ def _asks_for_spanish(text: str) -> bool:
     return bool(re.search(r"\b(espanol|spanish)\b", fold(text)))
 
 
+_ADDS_REQUEST = re.compile(
+    r"\b(also|another|one more|as well|again|actually|instead|and i (also )?(need|want|would "
+    r"like)|tambien|ademas|otra)\b"
+)
+
+
+def _adds_request(text: str) -> bool:
+    """Return whether an answer also carries a request of its own ("..., and also a refill")."""
+    return bool(_ADDS_REQUEST.search(fold(text)))
+
+
 def _previous_caller_words(state: ConversationState) -> str | None:
     """Return the caller's turn before this one (the question a message is taken for)."""
     users = [m for m in state.messages if m.get("role") == "user"]
@@ -66,6 +83,7 @@ class Policy:
         self.state = state
         self.memory = memory
         self._unclear = False
+        self._again = False
 
     # --- caller turns -------------------------------------------------------------------
 
@@ -80,6 +98,7 @@ class Policy:
                 memory.read_back = None
         answer = classify_answer(text)
         intents = detect_intents(text)
+        self._again = _adds_request(text)
         if self._goodbye(answer, intents):
             return self.reply
         if memory.handed_over:
@@ -108,7 +127,11 @@ class Policy:
                 reason, key = HAND_OVER_INTENTS[intent]
                 self.dialogue.hand_over(reason, phrase_key=key)
                 return True
-        if memory.current is not None and changes_mind(text) and not self._new(intents):
+        current = memory.current
+        if current is not None and (
+            current.intent in negated_intents(text)
+            or (changes_mind(text) and not self._new(intents))
+        ):
             return self._drop_current()
         if memory.current is None and not self._new(intents) and _opening_words(text):
             # "Hello?", "Hi, yes", "Español, por favor": greet back and ask what they need.
@@ -130,10 +153,21 @@ class Policy:
             understood = flow.on_answer(self.dialogue, memory.current, text, answer)
         if self.reply.waiting:
             return True
+        if understood and not _adds_request(text):
+            # The words answered the question asked ("I have Cigna" to "what insurance do you
+            # have?"); an intent they happen to match is not a new request.
+            return True
         return self._add_requests(text, intents) or understood
 
     def _new(self, intents: list[Intent]) -> list[Intent]:
-        return [i for i in intents if i in FLOWS and not self.memory.has(i)]
+        memory = self.memory
+        return [
+            i
+            for i in intents
+            if i in FLOWS
+            and not memory.has(i)
+            and (self._again or not memory.recently_done(i, self.state.turn))
+        ]
 
     def _add_requests(self, text: str, intents: list[Intent]) -> bool:
         memory = self.memory
@@ -280,6 +314,7 @@ class Policy:
             if FLOWS[task.intent].advance(dialogue, task):
                 return
             memory.tasks.pop(0)
+            memory.done[task.intent] = self.state.turn
             memory.awaiting = None
         if not self.reply.waiting and not memory.handed_over:
             if self.reply.texts or self.state.turn > 0:

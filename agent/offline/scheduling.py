@@ -63,6 +63,7 @@ def merge_when(task: Task, new: WhenPreference) -> None:
         when.earliest = True
     task.slots.pop("offered", None)
     task.slots.pop("chosen", None)
+    task.slots.pop("relaxed", None)
 
 
 def take_when_and_provider(dialogue: Dialogue, task: Task, text: str) -> bool:
@@ -76,6 +77,7 @@ def take_when_and_provider(dialogue: Dialogue, task: Task, text: str) -> bool:
     provider = provider_in(text, dialogue.facts)
     if provider is not None:
         task.slots["provider"] = provider
+        task.slots.pop("provider_defaulted", None)
         task.slots.pop("offered", None)
         task.slots.pop("chosen", None)
         found = True
@@ -103,7 +105,38 @@ def search(dialogue: Dialogue, task: Task, code: str) -> None:
     if when.latest_time is not None:
         arguments["latest_time"] = when.latest_time.strftime("%H:%M")
     task.slots["searches"] = int(task.slots.get("searches", 0)) + 1
+    task.slots["search_type"] = code
     dialogue.call(FIND_TOOL, arguments)
+
+
+def relax(task: Task) -> bool:
+    """Widen the caller's preference one step after a search found nothing.
+
+    First the time of day goes ("this afternoon" becomes "from noon on", anything else
+    "any time that day"), then the end of the date range ("on Thursday" becomes "from
+    Thursday on"), then a provider the caller did not choose. Returns False when nothing is
+    left to widen.
+    """
+    when = preference(task)
+    steps: set[str] = task.slots.setdefault("relaxed", set())
+    if "time" not in steps and (
+        when.exact_time or when.earliest_time or when.latest_time or when.time_of_day != "any"
+    ):
+        steps.add("time")
+        afternoon = when.time_of_day == "afternoon"
+        when.exact_time = when.latest_time = None
+        when.earliest_time = time(12, 0) if afternoon else None
+        when.time_of_day = "any"
+        return True
+    if "days" not in steps and when.date_to is not None:
+        steps.add("days")
+        when.date_to = None
+        return True
+    if "provider" not in steps and task.slots.get("provider_defaulted"):
+        steps.add("provider")
+        task.slots["provider"] = ANY_PROVIDER
+        return True
+    return False
 
 
 def pick_offers(slots: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -135,7 +168,11 @@ def exact_match(task: Task, slots: list[dict[str, Any]]) -> dict[str, Any] | Non
 def offer(dialogue: Dialogue, task: Task, exchange: ToolExchange) -> None:
     """Say the slots a search found, or that there are none, and ask the caller."""
     slots: list[dict[str, Any]] = list(exchange.result.data.get("slots") or [])
+    if not slots and relax(task):
+        search(dialogue, task, str(task.slots["search_type"]))
+        return
     if not slots:
+        task.slots.pop("relaxed", None)
         task.slots["when"] = WhenPreference()
         task.slots["asked_when"] = True
         if dialogue.language == "es":
@@ -146,10 +183,13 @@ def offer(dialogue: Dialogue, task: Task, exchange: ToolExchange) -> None:
         return
     match = exact_match(task, slots)
     if match is not None:
+        task.slots.pop("relaxed", None)
         task.slots["chosen"] = match
         return
     offers = pick_offers(slots)
     task.slots["offered"] = offers
+    if task.slots.pop("relaxed", None):
+        dialogue.say(dialogue.text("booking.closest"))
     phrases = [slot_phrase(dialogue, slot) for slot in offers]
     if len(phrases) == 1:
         dialogue.ask("slot_choice", dialogue.text("booking.offer_one", slot=phrases[0]))

@@ -25,7 +25,7 @@ TODAY = date(2026, 3, 2)
         ("Hang up and call 911 now.", "Hang up and call 9 1 1 now."),
         ("Call or text 988.", "Call or text 9 8 8."),
         ("On 2026-03-10 at 14:30.", "On Tuesday, March 10th at 2:30 PM."),
-        ("At 9:05 a.m. or 12:00 PM.", "At 9 oh 5 AM or noon."),
+        ("At 9:05 a.m. or 12:00 PM.", "At 9:05 AM or noon."),
         ("See you 3/12/2026.", "See you Thursday, March 12th."),
         ("Lisinopril 10 mg.", "Lisinopril 10 milligrams."),
         ("- Monday\n- Tuesday", "Monday, Tuesday"),

@@ -177,6 +177,7 @@ class RescheduleFlow(_UpcomingFlow):
             return True
         if slots.get("provider") is None:
             slots["provider"] = dialogue.facts.provider_by_id(int(target["provider_id"]))
+            slots["provider_defaulted"] = True
         scheduling.search(dialogue, task, str(target["appointment_type"]))
         return True
 

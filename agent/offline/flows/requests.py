@@ -23,7 +23,7 @@ from agent.offline.extract import (
     wants_usual_pharmacy,
 )
 from agent.offline.identity import need_identity
-from agent.offline.intents import info_topic
+from agent.offline.intents import info_topics
 from agent.offline.memory import Task
 from agent.offline.wording import result_text
 from agent.parsing import Answer, parse_phone_number
@@ -196,33 +196,40 @@ class InsuranceFlow:
 
 
 class InfoFlow:
-    """Say one clinic fact: hours, address, parking, phone, fax, portal, holidays."""
+    """Say clinic facts: hours, address, parking, phone, fax, portal, holidays.
+
+    Slots: ``topics`` (every fact asked about, in order), ``date`` (the day asked about, for
+    hours).
+    """
 
     def prefill(self, dialogue: Dialogue, task: Task, text: str) -> None:
-        """Take the topic and, for hours, the day asked about."""
-        topic = info_topic(text)
-        if topic is not None:
-            task.slots["topic"] = topic
+        """Take the topics and, for hours, the day asked about."""
+        topics = info_topics(text)
+        if topics:
+            task.slots["topics"] = topics
         day = resolve_date(english_dates(text), today=dialogue.today)
-        if day is not None and topic == "hours":
+        if day is not None and "hours" in topics:
             task.slots["date"] = day.start.isoformat()
 
     def advance(self, dialogue: Dialogue, task: Task) -> bool:
-        """Ask which fact, or look it up."""
-        if task.slots.get("answered"):
-            return False
-        if "topic" not in task.slots:
+        """Ask which fact, or look up the next one."""
+        topics = task.slots.get("topics")
+        if topics is None:
             dialogue.ask("info_topic", dialogue.text("info.ask_topic"))
             return True
-        dialogue.call(INFO_TOOL, {"topic": task.slots["topic"], "date": task.slots.get("date")})
+        if not topics:
+            return False
+        topic = topics[0]
+        date = task.slots.get("date") if topic == "hours" else None
+        dialogue.call(INFO_TOOL, {"topic": topic, "date": date})
         return True
 
     def on_answer(self, dialogue: Dialogue, task: Task, text: str, answer: Answer) -> bool:
-        """Read the topic asked about."""
-        topic = info_topic(text)
-        if topic is None:
+        """Read the topics asked about."""
+        topics = info_topics(text)
+        if not topics:
             return False
-        task.slots["topic"] = topic
+        task.slots["topics"] = topics
         return True
 
     def on_correction(self, dialogue: Dialogue, task: Task, text: str) -> bool:
@@ -231,8 +238,12 @@ class InfoFlow:
 
     def on_result(self, dialogue: Dialogue, task: Task, exchange: ToolExchange) -> None:
         """Say the fact, in Spanish from the clinic's facts where it can."""
-        task.slots["answered"] = True
-        dialogue.say(_spanish_fact(dialogue, str(task.slots["topic"])) or exchange.result.message)
+        topic = str(exchange.arguments.get("topic", ""))
+        topics = list(task.slots.get("topics") or [])
+        if topic in topics:
+            topics.remove(topic)
+        task.slots["topics"] = topics
+        dialogue.say(_spanish_fact(dialogue, topic) or exchange.result.message)
 
 
 def _spanish_fact(dialogue: Dialogue, topic: str) -> str | None:
