@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from agent.brain import BrainStep, ConversationState, EndCall, TextDelta
-from agent.offline.memory import memory_of
+from agent.offline.memory import MEMORY_KEY, memory_of
 from agent.offline.policy import Policy
+from agent.offline.takeover import adopt_read_back
 
 
 class OfflineBrain:
@@ -21,7 +22,11 @@ class OfflineBrain:
 
     async def reply(self, state: ConversationState, caller_text: str) -> AsyncIterator[BrainStep]:
         """Yield the text of this step, then its tool call or the end of the call."""
-        policy = Policy(state, memory_of(state))
+        fresh = MEMORY_KEY not in state.brain_memory
+        memory = memory_of(state)
+        if fresh and state.turn > 1:
+            adopt_read_back(state, memory)
+        policy = Policy(state, memory)
         if state.tool_round == 0:
             reply = policy.on_caller(caller_text)
         else:

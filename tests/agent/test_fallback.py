@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy.orm import Session, sessionmaker
 
 from agent.brain import BrainTimeout, BrainUnavailable, InvalidToolArguments
@@ -88,3 +90,51 @@ async def test_invalid_arguments_twice_in_results_hand_over(
     assert reply.tool_names == ["find_open_slots", "find_open_slots", "transfer_to_human"]
     assert reply.transfer is not None
     assert "Here you go." not in reply.text
+
+
+class ProposesThenFails:
+    """An LLM stand-in: verifies, searches, reads back the first slot, then fails."""
+
+    name = "llm"
+    model = "stand-in"
+
+    async def reply(self, state, caller_text):  # type: ignore[no-untyped-def]
+        if state.turn > 1:
+            raise BrainUnavailable("HTTP 502")
+        if state.tool_round == 0:
+            identity = {
+                "first_name": "Margaret",
+                "last_name": "Chen",
+                "date_of_birth": "1958-04-12",
+            }
+            yield tool("v1", "verify_patient", json.dumps(identity))
+        elif state.tool_round == 1:
+            search = {
+                "appointment_type": "follow_up",
+                "provider": "Patel",
+                "date_from": "2026-03-10",
+            }
+            yield tool("f1", "find_open_slots", json.dumps(search))
+        elif state.tool_round == 2:
+            slot = state.tool_log[-1].result.data["slots"][0]
+            arguments = {key: slot[key] for key in ("provider_id", "appointment_type", "start")}
+            yield tool("b1", "book_appointment", json.dumps(arguments))
+        else:
+            yield say(state.pending_read_back.message)
+
+
+async def test_offline_brain_commits_the_llm_read_back(
+    sqlite_factory: sessionmaker[Session], demo: DemoFacts
+) -> None:
+    patient = demo.established_patient
+    call = Call(sqlite_factory, demo, brain=ProposesThenFails())
+    before = {a.id for a in call.appointments_of(patient.id)}
+    await call.greet()
+
+    read_back = await call.say("Margaret Chen, April 12 1958: a follow-up with Dr. Patel please")
+    booked = await call.say("yes")
+
+    assert "Shall I book it?" in read_back.text
+    assert "You're all set" in booked.text
+    assert call.session.brain_name == "offline"
+    assert len([a for a in call.appointments_of(patient.id) if a.id not in before]) == 1

@@ -63,6 +63,10 @@ class _UpcomingFlow:
     def _on_list(self, dialogue: Dialogue, task: Task, exchange: ToolExchange) -> None:
         appointments = list(exchange.result.data.get("appointments") or [])
         task.slots["appointments"] = appointments
+        adopted = task.slots.pop("adopted_appointment_id", None)
+        for appointment in appointments:
+            if adopted is not None and appointment.get("appointment_id") == adopted:
+                task.slots["target"] = appointment
         if not appointments:
             dialogue.say(result_text(dialogue, f"{self.purpose}.none", exchange.result.message))
 
@@ -217,9 +221,9 @@ class RescheduleFlow(_UpcomingFlow):
             task.slots.pop("offered", None)
 
     def _read_back(self, dialogue: Dialogue, task: Task, message: str) -> str:
-        if dialogue.language != "es":
+        target = task.slots.get("target")
+        if dialogue.language != "es" or target is None or "chosen" not in task.slots:
             return message
-        target = task.slots["target"]
         return dialogue.text(
             "reschedule.read_back",
             old=slot_phrase(dialogue, target),
@@ -264,15 +268,15 @@ class CancelFlow(_UpcomingFlow):
             task.slots["failed"] = True
 
     def _read_back(self, dialogue: Dialogue, task: Task, message: str) -> str:
-        if dialogue.language != "es":
+        target = task.slots.get("target")
+        if dialogue.language != "es" or target is None:
             return message
-        target = task.slots["target"]
         late = dialogue.state.round_results[-1].result.data.get("proposal", {})
         key = "cancel.read_back_late" if late.get("late_cancellation") else "cancel.read_back"
         return dialogue.text(key, appointment=appointment_phrase(dialogue, target))
 
     def _done(self, dialogue: Dialogue, task: Task, message: str) -> str:
-        if dialogue.language != "es":
+        if dialogue.language != "es" or "target" not in task.slots:
             return message
         return dialogue.text(
             "cancel.done", appointment=appointment_phrase(dialogue, task.slots["target"])
