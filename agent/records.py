@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from agent.brain import Brain, ConversationState, ToolExchange
 from agent.turn import TranscriptEntry
-from clinic.calls import add_turn, finish_call, set_call_brain
+from clinic.calls import CallRecordError, add_turn, finish_call, set_call_brain
 from clinic.models import CallOutcome
 from tools.base import CallContext
 
@@ -94,19 +96,30 @@ class CallRecorder:
         self.caller_turn_id: int | None = None
 
     async def add_turn(self, entry: TranscriptEntry) -> None:
-        """Append ``entry`` to the call's transcript."""
+        """Append ``entry`` to the call's transcript.
+
+        A failed write is logged and the call goes on: the caller must still get an answer.
+        """
         if self.ctx.call_id is None:
             return
-        turn_id = await asyncio.to_thread(
-            add_turn,
-            self.ctx.session_factory,
-            call_id=self.ctx.call_id,
-            speaker=entry.speaker,
-            text=entry.text,
-            at=entry.at,
-            stt_confidence=entry.stt_confidence,
-            interrupted=entry.interrupted,
-        )
+        try:
+            turn_id = await asyncio.to_thread(
+                add_turn,
+                self.ctx.session_factory,
+                call_id=self.ctx.call_id,
+                speaker=entry.speaker,
+                text=entry.text,
+                at=entry.at,
+                stt_confidence=entry.stt_confidence,
+                interrupted=entry.interrupted,
+            )
+        except (CallRecordError, SQLAlchemyError) as error:
+            logger.error(
+                "Could not write a transcript turn: %s",
+                type(error).__name__,
+                extra={"call_id": self.ctx.call_id},
+            )
+            return
         self.turn_ids.append(turn_id)
         if entry.speaker == "caller":
             self.caller_turn_id = turn_id

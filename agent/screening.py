@@ -9,17 +9,20 @@ as a brain's call, so it is recorded like any other tool call.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from agent.brain import ConversationState, ToolCallRequest
 from agent.events import AgentEvent, Speech, ToolFinished, ToolStarted
 from agent.handling import HANDOVER_REASONS, TRANSFER_TOOL, ToolOutcomeHandler
 from agent.safety import ScreenKind, ScreenResult
 from agent.turn import TurnRecord
-from clinic.calls import create_staff_task
+from clinic.calls import CallRecordError, create_staff_task
 from clinic.models import TaskKind, TaskPriority
 from prompts import phrase
 from tools.base import CallContext
@@ -84,7 +87,9 @@ class ScreenResponder:
             for speech in speak(turn, phrase(f"safety.{kind.value}", language)):
                 yield speech
             self._append_reply(turn)
-            await task
+            # The caller already has the 911 instruction; a failed task is logged when it ends.
+            with contextlib.suppress(CallRecordError, SQLAlchemyError):
+                await task
             return
         if kind is ScreenKind.HUMAN:
             async for event in self.hand_over(turn, "caller_request", speak):
@@ -171,8 +176,18 @@ class ScreenResponder:
             )
         )
         self._background.add(future)
-        future.add_done_callback(self._background.discard)
+        future.add_done_callback(self._urgent_task_done)
         return future
+
+    def _urgent_task_done(self, future: asyncio.Future[Any]) -> None:
+        self._background.discard(future)
+        # Retrieve the outcome even when the reply was closed before awaiting it.
+        if not future.cancelled() and future.exception() is not None:
+            logger.error(
+                "Urgent staff task failed: %s",
+                type(future.exception()).__name__,
+                extra={"call_id": self.ctx.call_id},
+            )
 
     def _append_reply(self, turn: TurnRecord) -> None:
         self._append_text(turn, " ".join(turn.spoken))
