@@ -1,8 +1,8 @@
 """Build the :class:`agent.session.AgentSession` for a new call.
 
-Telephony, the text chat and evals all start a call here: the ``call`` row is created, the
-clinic's facts are read, and the brain is chosen (the LLM brain when an endpoint is
-configured, the offline brain otherwise, with the offline brain as the fallback).
+Telephony, the text chat and evals all start a call here. It creates the ``call`` row, reads
+the clinic's facts and chooses the brain: the LLM brain when an endpoint is configured,
+otherwise the offline brain, which is also the LLM brain's fallback.
 """
 
 from __future__ import annotations

@@ -31,8 +31,8 @@ logger = logging.getLogger(__name__)
 
 SpeakText = Callable[[TurnRecord, str], list[Speech]]
 
-# What the conversation keeps of a turn the screen refused, instead of the caller's words,
-# so a later LLM request does not carry the override attempt.
+# Text the conversation keeps in place of a refused turn's words, so a later LLM request
+# does not carry the override attempt.
 REFUSED_PLACEHOLDER = "(The caller's request was refused by the safety rules: {kind}.)"
 
 HANDOVER_PHRASES = {
@@ -123,6 +123,7 @@ class ScreenResponder:
             name=TRANSFER_TOOL,
             arguments_json=json.dumps(arguments),
         )
+
         said = " ".join(turn.spoken[already:])
         message: dict[str, Any] = {
             "role": "assistant",
@@ -137,6 +138,7 @@ class ScreenResponder:
         }
         self.state.messages.append(message)
         turn.assistant_messages.append(message)
+
         yield ToolStarted(name=request.name, arguments=arguments)
         result = await self.tools.run(turn, request)
         yield ToolFinished(name=request.name, arguments=arguments, result=result.model_dump())

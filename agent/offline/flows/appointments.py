@@ -30,7 +30,7 @@ def _appointments(task: Task) -> list[dict[str, Any]] | None:
 
 
 class _UpcomingFlow:
-    """What the three flows share: verification, the list, and picking one visit."""
+    """Steps the three flows share: verification, the list, and picking one visit."""
 
     purpose = "which"
 
@@ -156,6 +156,7 @@ class RescheduleFlow(_UpcomingFlow):
         listed = self._listed(dialogue, task)
         if listed is not None:
             return listed
+
         target: dict[str, Any] = slots["target"]
         if not scheduling.preference(task).given and not slots.get("asked_when"):
             slots["asked_when"] = True
@@ -163,6 +164,7 @@ class RescheduleFlow(_UpcomingFlow):
             dialogue.say(said)
             dialogue.ask("when", dialogue.text("reschedule.ask_when"))
             return True
+
         chosen = slots.get("chosen")
         if chosen is not None:
             arguments: dict[str, Any] = {

@@ -47,6 +47,7 @@ class BookingFlow:
             return self._register_first(dialogue, task)
         if need_identity(dialogue):
             return True
+
         if "type" not in slots:
             dialogue.ask("type", dialogue.text("booking.ask_type", examples=_examples(dialogue)))
             return True
@@ -55,6 +56,7 @@ class BookingFlow:
             slots["asked_when"] = True
             dialogue.ask("when", dialogue.text("booking.ask_when"))
             return True
+
         chosen = slots.get("chosen")
         if chosen is not None:
             arguments = {
