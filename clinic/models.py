@@ -76,7 +76,7 @@ def _enum(cls: type[enum.Enum]) -> Enum:
 
 
 class Clinic(Base):
-    """The practice Frontdesk answers for: its facts are all the agent may state about it."""
+    """The practice Frontdesk serves. Its facts are all the agent may state about it."""
 
     __tablename__ = "clinic"
 
@@ -313,6 +313,11 @@ class Appointment(Base):
     __table_args__ = (
         Index("ix_appointment_provider_start", "provider_id", "starts_at"),
         Index("ix_appointment_patient_start", "patient_id", "starts_at"),
+        # Covers slot search's busy-time query: a range on ends_at with this prefix, and
+        # starts_at read from the index, so no table row is visited.
+        Index(
+            "ix_appointment_provider_status_end", "provider_id", "status", "ends_at", "starts_at"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -390,8 +395,10 @@ class Prescription(Base):
 
 
 class RefillStatus(enum.StrEnum):
-    """Where a refill request is. There is deliberately no "approved": only a prescriber
-    approves, outside Frontdesk."""
+    """Status of a refill request in the queue.
+
+    There is deliberately no "approved": only a prescriber approves, outside Frontdesk.
+    """
 
     QUEUED = "queued"  # in the prescriber's queue
     STAFF_REVIEW = "staff_review"  # controlled substance or unknown medication
@@ -579,7 +586,7 @@ class StaffUser(Base):
 
 
 class AuditEvent(Base):
-    """Who read or changed which patient record, from which call or staff login."""
+    """A record of who read or changed which patient record, from which call or staff login."""
 
     __tablename__ = "audit_event"
     __table_args__ = (Index("ix_audit_patient_at", "patient_id", "at"),)
