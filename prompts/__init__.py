@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 __all__ = ["PhraseError", "phrase", "prompt_hash", "render_system_prompt"]
 
 LANGUAGES = ("en", "es")
+_DAY_NAMES = {
+    "mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday",
+    "fri": "Friday", "sat": "Saturday", "sun": "Sunday",
+}  # fmt: skip
 _PACKAGE = resources.files(__name__)
 
 
@@ -38,7 +42,13 @@ class PhraseError(KeyError):
 def _environment() -> Environment:
     # Plain text for speech and prompts: no HTML escaping, and a missing value is an error
     # rather than an empty gap in what the caller hears.
-    return Environment(autoescape=False, undefined=StrictUndefined, keep_trailing_newline=False)
+    return Environment(
+        autoescape=False,
+        undefined=StrictUndefined,
+        keep_trailing_newline=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
@@ -109,7 +119,8 @@ def render_system_prompt(state: ConversationState) -> str:
     now = state.local_now()
     facts = state.facts
     hours = [
-        (day, window, _spoken_window(window, spoken_clock)) for day, window in facts.hours.items()
+        (_DAY_NAMES.get(day, day), window, _spoken_window(window, spoken_clock))
+        for day, window in facts.hours.items()
     ]
     return template.render(
         clinic=facts,
