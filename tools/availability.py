@@ -19,10 +19,22 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, ColumnElement, Integer, cast, func, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    cast,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from clinic.models import (
@@ -181,6 +193,9 @@ class BusyTimes:
         self.long.sort()
         self._starts = [start for start, _ in self.short]
 
+    def __bool__(self) -> bool:
+        return bool(self.short or self.long)
+
     @classmethod
     def of(cls, intervals: Iterable[Interval]) -> BusyTimes:
         """Sort intervals into short and long ones."""
@@ -201,49 +216,85 @@ class BusyTimes:
         return found
 
 
-def _epoch_sql(session: Session, column: Any) -> ColumnElement[int]:
+def _epoch_sql(dialect: str, column: Any) -> ColumnElement[int]:
     # Converting in SQL skips building two datetime objects per row in Python, which
     # dominated slot search over 50 providers. SQLite stores these columns as UTC text.
-    if session.get_bind().dialect.name == "sqlite":
+    if dialect == "sqlite":
         return cast(func.strftime("%s", column), Integer)
     return cast(func.extract("epoch", column), BigInteger)
 
 
-def load_busy(
-    session: Session, provider_ids: Sequence[int], start: datetime, end: datetime
-) -> dict[int, BusyTimes]:
-    """Read the booked appointments and time off of several providers between two instants.
+@lru_cache(maxsize=64)
+def _booked_statement(dialect: str, window_count: int) -> Select[int, int, int]:
+    # Built once per backend and number of windows, because building the expression
+    # costs more than running it; the values arrive as bound parameters.
+    overlaps = [
+        and_(
+            Appointment.starts_at < bindparam(f"end_{n}"),
+            Appointment.ends_at > bindparam(f"start_{n}"),
+        )
+        for n in range(window_count)
+    ]
+    return select(
+        Appointment.provider_id,
+        _epoch_sql(dialect, Appointment.starts_at),
+        _epoch_sql(dialect, Appointment.ends_at),
+    ).where(
+        # These four terms are one range scan of ix_appointment_provider_status_end.
+        # The index also contains starts_at, so no table row is read.
+        Appointment.provider_id.in_(bindparam("provider_ids", expanding=True)),
+        Appointment.status == AppointmentStatus.BOOKED,
+        Appointment.ends_at > bindparam("start_0"),
+        Appointment.starts_at < bindparam(f"end_{window_count - 1}"),
+        or_(*overlaps),
+    )
 
-    Two queries in all, whatever the number of providers.
+
+def load_booked(
+    session: Session, provider_ids: Sequence[int], windows: Sequence[Interval]
+) -> dict[int, BusyTimes]:
+    """Read the booked appointments of several providers that overlap any of ``windows``.
+
+    One query, whatever the number of providers and windows. Only appointments that
+    overlap a window are read, so a search for a narrow time of day reads a fraction of
+    each day's visits.
+
+    Args:
+        windows: Spans sorted by start that do not overlap, such as the part of each day
+            in which a visit could take place.
     """
     found: dict[int, list[Interval]] = {pid: [] for pid in provider_ids}
-    if not provider_ids:
-        return {}
-    appointments = session.execute(
-        select(
-            Appointment.provider_id,
-            _epoch_sql(session, Appointment.starts_at),
-            _epoch_sql(session, Appointment.ends_at),
-        ).where(
-            Appointment.provider_id.in_(provider_ids),
-            Appointment.status == AppointmentStatus.BOOKED,
-            Appointment.starts_at < end,
-            Appointment.ends_at > start,
+    if provider_ids and windows:
+        parameters: dict[str, object] = {"provider_ids": list(provider_ids)}
+        for n, (start, end) in enumerate(windows):
+            parameters[f"start_{n}"] = from_epoch(start)
+            parameters[f"end_{n}"] = from_epoch(end)
+        statement = _booked_statement(session.get_bind().dialect.name, len(windows))
+        for provider_id, starts_at, ends_at in session.execute(statement, parameters):
+            found[provider_id].append((int(starts_at), int(ends_at)))
+    return {pid: BusyTimes.of(intervals) for pid, intervals in found.items()}
+
+
+def load_time_off(
+    session: Session, provider_ids: Sequence[int], start: datetime, end: datetime
+) -> dict[int, BusyTimes]:
+    """Read the time off of several providers between two instants, in one query."""
+    found: dict[int, list[Interval]] = {pid: [] for pid in provider_ids}
+    if provider_ids:
+        dialect = session.get_bind().dialect.name
+        rows = session.execute(
+            select(
+                ProviderTimeOff.provider_id,
+                _epoch_sql(dialect, ProviderTimeOff.starts_at),
+                _epoch_sql(dialect, ProviderTimeOff.ends_at),
+            ).where(
+                ProviderTimeOff.provider_id.in_(provider_ids),
+                ProviderTimeOff.starts_at < end,
+                ProviderTimeOff.ends_at > start,
+            )
         )
-    ).all()
-    time_off = session.execute(
-        select(
-            ProviderTimeOff.provider_id,
-            _epoch_sql(session, ProviderTimeOff.starts_at),
-            _epoch_sql(session, ProviderTimeOff.ends_at),
-        ).where(
-            ProviderTimeOff.provider_id.in_(provider_ids),
-            ProviderTimeOff.starts_at < end,
-            ProviderTimeOff.ends_at > start,
-        )
-    ).all()
-    for provider_id, starts_at, ends_at in (*appointments, *time_off):
-        found[provider_id].append((int(starts_at), int(ends_at)))
+        for provider_id, starts_at, ends_at in rows:
+            found[provider_id].append((int(starts_at), int(ends_at)))
     return {pid: BusyTimes.of(intervals) for pid, intervals in found.items()}
 
 
@@ -258,6 +309,30 @@ def patient_busy(session: Session, patient_id: int, start: datetime, end: dateti
         )
     ).all()
     return BusyTimes.of((epoch(s), epoch(e)) for s, e in rows)
+
+
+def working_spans(
+    calendar: ClinicCalendar,
+    template: WeeklyTemplate,
+    weekday: int,
+    *,
+    between: tuple[time, time] | None = None,
+) -> list[tuple[time, time]]:
+    """Return the local times the provider works on ``weekday``, within clinic hours and
+    ``between``, ignoring holidays."""
+    opening = calendar.hours.get(weekday)
+    spans = template.windows.get(weekday)
+    if opening is None or not spans:
+        return []
+    low, high = opening
+    if between is not None:
+        low, high = max(low, between[0]), min(high, between[1])
+    found: list[tuple[time, time]] = []
+    for span_start, span_end in spans:
+        start, end = max(span_start, low), min(span_end, high)
+        if start < end:
+            found.append((start, end))
+    return found
 
 
 def working_intervals(
@@ -275,26 +350,17 @@ def working_intervals(
     """
     if day in calendar.holidays:
         return []
-    opening = calendar.hours.get(day.weekday())
-    spans = template.windows.get(day.weekday())
-    if opening is None or not spans:
-        return []
-    low, high = opening
-    if between is not None:
-        low, high = max(low, between[0]), min(high, between[1])
     cache = {} if epochs is None else epochs
-    intervals: list[Interval] = []
-    for span_start, span_end in spans:
-        start, end = max(span_start, low), min(span_end, high)
-        if start < end:
-            begins = _local_epoch(calendar, day, start, cache)
-            intervals.append((begins, _local_epoch(calendar, day, end, cache)))
-    return intervals
+    return [
+        (local_epoch(calendar, day, start, cache), local_epoch(calendar, day, end, cache))
+        for start, end in working_spans(calendar, template, day.weekday(), between=between)
+    ]
 
 
-def _local_epoch(
+def local_epoch(
     calendar: ClinicCalendar, day: date, at: time, cache: dict[tuple[date, time], int]
 ) -> int:
+    """Return the UTC epoch seconds of a local time on ``day``, remembered in ``cache``."""
     key = (day, at)
     value = cache.get(key)
     if value is None:

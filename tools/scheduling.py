@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
@@ -15,17 +16,20 @@ from tools.availability import (
     MIN_NOTICE,
     BusyTimes,
     ClinicCalendar,
+    Interval,
     active_providers,
     epoch,
     from_epoch,
     is_established,
-    load_busy,
+    load_booked,
     load_calendar,
     load_templates,
+    load_time_off,
+    local_epoch,
     patient_busy,
     slot_starts,
     subtract,
-    working_intervals,
+    working_spans,
 )
 from tools.base import CallContext, InvalidArgument, RuleViolation, ToolResult
 from tools.common import (
@@ -243,79 +247,133 @@ def search_slots(
     """Return up to ``query.limit`` open slots, earliest first, as result dictionaries.
 
     Days are searched in chunks that grow from three days to two weeks, because most
-    searches end within the first days. For each chunk, busy times are read in two queries
-    and only for providers who could take the visit in it. Everything else is computed
-    here, not in SQL.
-
-    NOTE: a search that finds nothing while every provider works every day reads all their
-    visits in the range; for 50 providers over 60 days (27,000 visits) that took about
-    100 ms of CPU on SQLite, twice the target for the search shapes the benchmark times.
+    searches end within the first days. For each chunk, booked appointments are read in one
+    query, only for providers who could take the visit in it, and only around the times of
+    day when such a visit could take place. Time off and the patient's own visits are read
+    once. Everything else is computed here, not in SQL.
     """
-    provider_ids = [p.id for p in query.providers]
-    templates = load_templates(session, provider_ids)
-    by_id = {p.id: p for p in query.providers}
-    not_before = epoch(ctx.now() + MIN_NOTICE)
-    duration_s = query.kind.duration_minutes * 60
-    window = (query.start_window[0], time(23, 59))
-    epochs: dict[tuple[date, time], int] = {}
+    search = _SlotSearch(session, ctx, calendar, query)
     found: list[tuple[int, str, int]] = []
     chunk_start, chunk_days = query.first_day, FIRST_CHUNK_DAYS
     while chunk_start <= query.last_day and len(found) < query.limit:
         chunk_end = min(chunk_start + timedelta(days=chunk_days - 1), query.last_day)
         days = [chunk_start + timedelta(days=n) for n in range((chunk_end - chunk_start).days + 1)]
-        work: dict[tuple[int, date], list[tuple[int, int]]] = {}
-        for day in days:
-            last_start = epoch(calendar.to_utc(day, query.start_window[1]))
-            for pid in provider_ids:
-                intervals = working_intervals(
-                    calendar, templates[pid], day, between=window, epochs=epochs
-                )
-                # Busy times are read only where a visit could start at all: that keeps
-                # searches with no possible opening (evenings, a past range) cheap.
-                usable = [
-                    (start, end)
-                    for start, end in intervals
-                    if max(start, not_before) <= min(end - duration_s, last_start)
-                ]
-                if usable:
-                    work[pid, day] = usable
-        needed = sorted({pid for pid, _ in work})
-        begin = calendar.to_utc(chunk_start, time(0, 0))
-        end = calendar.to_utc(chunk_end + timedelta(days=1), time(0, 0))
-        busy = load_busy(session, needed, begin, end)
-        own = None
-        if needed and query.patient_id is not None:
-            own = patient_busy(session, query.patient_id, begin, end)
-        for day in days:
-            last_start = epoch(calendar.to_utc(day, query.start_window[1]))
-            day_slots: list[tuple[int, str, int]] = []
-            for pid in provider_ids:
-                free = work.get((pid, day))
-                if not free:
-                    continue
-                for start in _open_starts(free, busy[pid], own, duration_s, not_before):
-                    if start <= last_start:
-                        day_slots.append((start, by_id[pid].last_name, pid))
-            day_slots.sort()
+        for day_slots in search.open_starts(days):
             found.extend(day_slots)
             if len(found) >= query.limit:
                 break
         chunk_start = chunk_end + timedelta(days=1)
         chunk_days = min(chunk_days * 2, MAX_CHUNK_DAYS)
+    by_id = {p.id: p for p in query.providers}
     return [_slot(calendar, by_id[pid], query.kind, s) for s, _, pid in found[: query.limit]]
 
 
+class _SlotSearch:
+    """The state of one slot search: templates, busy times read so far, converted times."""
+
+    def __init__(
+        self, session: Session, ctx: CallContext, calendar: ClinicCalendar, query: SlotQuery
+    ) -> None:
+        self.session = session
+        self.calendar = calendar
+        self.query = query
+        self.provider_ids = [p.id for p in query.providers]
+        self.last_names = {p.id: p.last_name for p in query.providers}
+        self.templates = load_templates(session, self.provider_ids)
+        self.not_before = epoch(ctx.now() + MIN_NOTICE)
+        self.duration_s = query.kind.duration_minutes * 60
+        self.epochs: dict[tuple[date, time], int] = {}
+        self.spans: dict[tuple[int, int], list[tuple[time, time]]] = {}
+        # Time off and the patient's visits are few, so they are read once, when the
+        # first chunk with working time needs them.
+        self.others: list[dict[int, BusyTimes]] | None = None
+
+    def open_starts(self, days: list[date]) -> Iterator[list[tuple[int, str, int]]]:
+        """Yield, day by day, the open ``(start, last name, provider id)`` tuples, sorted."""
+        work = {
+            (pid, day): usable
+            for day in days
+            for pid in self.provider_ids
+            if (usable := self._usable_intervals(pid, day))
+        }
+        if not work:
+            return
+        windows = _day_windows(days, work)
+        booked = load_booked(self.session, sorted({pid for pid, _ in work}), windows)
+        others = self._other_busy_times()
+        busy = {
+            pid: [times for times in (booked[pid], *(o[pid] for o in others)) if times]
+            for pid in booked
+        }
+        for day in days:
+            day_slots: list[tuple[int, str, int]] = []
+            for pid in self.provider_ids:
+                free = work.get((pid, day))
+                if not free:
+                    continue
+                for start in _open_starts(free, busy[pid], self.duration_s, self.not_before):
+                    day_slots.append((start, self.last_names[pid], pid))
+            day_slots.sort()
+            yield day_slots
+
+    def _usable_intervals(self, pid: int, day: date) -> list[Interval]:
+        """Return the provider's working time on ``day`` that a matching visit could use.
+
+        Each working interval is cut to start no earlier than ``not_before`` and to end
+        when a visit starting at the latest requested time would end, so busy times outside
+        these intervals cannot change which start times are open. Busy times are read only
+        where such intervals exist: that keeps searches with no possible opening
+        (evenings, a past range) cheap.
+        """
+        if day in self.calendar.holidays:
+            return []
+        low, high = self.query.start_window
+        key = (pid, day.weekday())
+        spans = self.spans.get(key)
+        if spans is None:
+            spans = self.spans[key] = working_spans(
+                self.calendar, self.templates[pid], day.weekday(), between=(low, time(23, 59))
+            )
+        if not spans:
+            return []
+        latest_end = local_epoch(self.calendar, day, high, self.epochs) + self.duration_s
+        usable: list[Interval] = []
+        for span_start, span_end in spans:
+            start = max(local_epoch(self.calendar, day, span_start, self.epochs), self.not_before)
+            end = min(local_epoch(self.calendar, day, span_end, self.epochs), latest_end)
+            if start + self.duration_s <= end:
+                usable.append((start, end))
+        return usable
+
+    def _other_busy_times(self) -> list[dict[int, BusyTimes]]:
+        if self.others is None:
+            query = self.query
+            begin = self.calendar.to_utc(query.first_day, time(0, 0))
+            end = self.calendar.to_utc(query.last_day + timedelta(days=1), time(0, 0))
+            self.others = [load_time_off(self.session, self.provider_ids, begin, end)]
+            if query.patient_id is not None:
+                own = patient_busy(self.session, query.patient_id, begin, end)
+                self.others.append(dict.fromkeys(self.provider_ids, own))
+        return self.others
+
+
+def _day_windows(days: list[date], work: dict[tuple[int, date], list[Interval]]) -> list[Interval]:
+    """Return, for each day with usable time, the span from its first to its last usable moment."""
+    spans: dict[date, Interval] = {}
+    for (_, day), intervals in work.items():
+        start, end = intervals[0][0], intervals[-1][1]
+        if day in spans:
+            start, end = min(start, spans[day][0]), max(end, spans[day][1])
+        spans[day] = (start, end)
+    return [spans[day] for day in days if day in spans]
+
+
 def _open_starts(
-    free: list[tuple[int, int]],
-    busy: BusyTimes,
-    own: BusyTimes | None,
-    duration_s: int,
-    not_before: int,
+    free: list[Interval], busy: list[BusyTimes], duration_s: int, not_before: int
 ) -> list[int]:
     span = (free[0][0], free[-1][1])
-    free = subtract(free, busy.overlapping(*span))
-    if own is not None:
-        free = subtract(free, own.overlapping(*span))
+    for times in busy:
+        free = subtract(free, times.overlapping(*span))
     return list(slot_starts(free, duration_s, not_before))
 
 
