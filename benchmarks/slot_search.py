@@ -3,7 +3,9 @@
 Seeds the large clinic (about 70% of working time booked) into a fresh SQLite file, or into
 an empty database given with ``--database-url``, then calls the tool through
 :func:`tools.registry.call_tool`, as the agent does, and prints the median and 95th
-percentile in milliseconds for each search shape. The target is under 50 ms.
+percentile in milliseconds for each search shape, and the median CPU time of the process
+(``time.process_time``), which separates computing from waiting on a loaded machine. The
+target is under 50 ms.
 
     .venv/bin/python benchmarks/slot_search.py
     .venv/bin/python benchmarks/slot_search.py \
@@ -52,6 +54,17 @@ SEARCHES: tuple[tuple[str, dict[str, Any]], ...] = (
     (
         "no opening in 60 days: every provider, every day",
         {"appointment_type": "follow_up", "time_of_day": "evening", "earliest_time": "18:45"},
+    ),
+    (
+        # Few providers are free at exactly 9:45 for 40 minutes, so the search reads every
+        # day of the 43 providers who offer physicals and finds fewer than 20 openings.
+        "20 physicals at 9:45 with anyone: reads all 60 days",
+        {
+            "appointment_type": "annual_physical",
+            "earliest_time": "09:45",
+            "latest_time": "09:45",
+            "limit": 20,
+        },
     ),
 )
 
@@ -104,16 +117,20 @@ def _arguments(template: dict[str, Any], provider_id: int) -> dict[str, Any]:
     return arguments
 
 
-async def _time_search(ctx: CallContext, arguments: dict[str, Any], runs: int) -> list[float]:
+async def _time_search(
+    ctx: CallContext, arguments: dict[str, Any], runs: int
+) -> tuple[list[float], list[float]]:
+    """Return the wall-clock and the process CPU milliseconds of each of ``runs`` searches."""
     result = await call_tool(ctx, "find_open_slots", arguments)
     if not result.ok:
         raise SystemExit(f"find_open_slots failed: {result.error}: {result.message}")
-    timings = []
+    wall, cpu = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         await call_tool(ctx, "find_open_slots", arguments)
-        timings.append((time.perf_counter() - started) * 1000)
-    return timings
+        wall.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+    return wall, cpu
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -130,17 +147,20 @@ async def _run(url: str, args: argparse.Namespace) -> bool:
     )
     all_within = True
     print(
-        f"{'search':<52} {'slots':>5} {'p50 ms':>8} {'p95 ms':>8}  (target p95 < {TARGET_MS:.0f})"
+        f"{'search':<52} {'slots':>5} {'p50 ms':>8} {'p95 ms':>8} {'CPU p50':>8}"
+        f"  (target p50 and p95 < {TARGET_MS:.0f} ms)"
     )
     try:
         for label, template in SEARCHES:
             arguments = _arguments(template, provider_id)
             result = await call_tool(ctx, "find_open_slots", arguments)
             slots = len(result.data.get("slots", []))
-            timings = await _time_search(ctx, arguments, args.runs)
-            median, p95 = statistics.median(timings), _percentile(timings, 0.95)
+            wall, cpu = await _time_search(ctx, arguments, args.runs)
+            median, p95 = statistics.median(wall), _percentile(wall, 0.95)
             all_within = all_within and p95 < TARGET_MS
-            print(f"{label:<52} {slots:>5} {median:>8.1f} {p95:>8.1f}")
+            print(
+                f"{label:<52} {slots:>5} {median:>8.1f} {p95:>8.1f} {statistics.median(cpu):>8.1f}"
+            )
     finally:
         engine.dispose()
     return all_within
