@@ -20,9 +20,9 @@ and the transcript.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from contextlib import aclosing
 from typing import Any
 
 from agent.brain import (
@@ -44,8 +44,14 @@ from agent.records import CallRecorder
 from agent.reply_check import ReplyChecker
 from agent.safety import screen_caller_turn
 from agent.screening import ScreenResponder
-from agent.sentences import SentenceSplitter
-from agent.turn import TranscriptEntry, TurnRecord
+from agent.sentences import SentenceSplitter, split_sentences
+from agent.speech import speakable
+from agent.turn import (
+    TranscriptEntry,
+    TurnRecord,
+    append_assistant,
+    close_message,
+)
 from prompts import phrase
 from tools.base import CallContext
 
@@ -252,25 +258,11 @@ class AgentSession:
         state.round_results = []
         while True:
             requests: list[ToolCallRequest] = []
-            splitter = SentenceSplitter()
             turn.brain = self.brain.name
             start = len(turn.spoken)
             try:
-                async for step in self.brain.reply(state, text):
-                    if isinstance(step, TextDelta):
-                        for sentence in splitter.feed(step.text):
-                            for speech in self._speak_sentence(turn, sentence):
-                                yield speech
-                    elif isinstance(step, ToolCallRequest):
-                        requests.append(step)
-                    elif isinstance(step, BrainMetrics):
-                        turn.metrics.update(step.values)
-                    elif isinstance(step, EndCall):
-                        turn.hangup_reason = step.reason
-                    if turn.interrupted:
-                        return
-                for sentence in splitter.flush():
-                    for speech in self._speak_sentence(turn, sentence):
+                async with aclosing(self._stream_round(turn, text, requests)) as speeches:
+                    async for speech in speeches:
                         yield speech
             except InvalidToolArguments:
                 logger.warning("brain %s wrote invalid tool arguments twice", self.brain.name)
@@ -283,6 +275,8 @@ class AgentSession:
                     turn.escalate_reason = "brain_failed"
                     return
                 continue
+            if turn.interrupted:
+                return
             self._append_assistant(turn, start, requests)
             if not requests:
                 return
@@ -294,6 +288,38 @@ class AgentSession:
             if state.tool_round >= MAX_TOOL_ROUNDS:
                 turn.escalate_reason = "too_many_tool_rounds"
                 return
+
+    async def _stream_round(
+        self, turn: TurnRecord, text: str, requests: list[ToolCallRequest]
+    ) -> AsyncGenerator[Speech, None]:
+        """Speak one brain reply sentence by sentence and collect its tool calls.
+
+        The brain's stream is closed as soon as this stops, so an LLM request abandoned by
+        a barge-in does not keep its connection open.
+        """
+        splitter = SentenceSplitter()
+        steps = self.brain.reply(self.state, text)
+        try:
+            async for step in steps:
+                if isinstance(step, TextDelta):
+                    for sentence in splitter.feed(step.text):
+                        for speech in self._speak_sentence(turn, sentence):
+                            yield speech
+                elif isinstance(step, ToolCallRequest):
+                    requests.append(step)
+                elif isinstance(step, BrainMetrics):
+                    turn.metrics.update(step.values)
+                elif isinstance(step, EndCall):
+                    turn.hangup_reason = step.reason
+                if turn.interrupted:
+                    return
+            for sentence in splitter.flush():
+                for speech in self._speak_sentence(turn, sentence):
+                    yield speech
+        finally:
+            close = getattr(steps, "aclose", None)
+            if close is not None:
+                await close()
 
     def _fall_back(self, error: BrainError) -> bool:
         if self.fallback is None or self.brain is self.fallback:
@@ -398,9 +424,6 @@ class AgentSession:
 
     def _speak_text(self, turn: TurnRecord, text: str, *, check: bool = True) -> list[Speech]:
         """Speak a rule-made text (safety answers, hand-overs) sentence by sentence."""
-        from agent.sentences import split_sentences
-        from agent.speech import speakable
-
         events: list[Speech] = []
         for sentence in split_sentences(text):
             if check:
@@ -422,34 +445,10 @@ class AgentSession:
     def _append_assistant(
         self, turn: TurnRecord, start: int, requests: list[ToolCallRequest]
     ) -> None:
-        text = " ".join(turn.spoken[start:])
-        if not text and not requests:
-            return
-        message: dict[str, Any] = {"role": "assistant", "content": text or None}
-        if requests:
-            message["tool_calls"] = [
-                {
-                    "id": request.call_id,
-                    "type": "function",
-                    "function": {"name": request.name, "arguments": request.arguments_json},
-                }
-                for request in requests
-            ]
-        self.state.messages.append(message)
-        turn.assistant_messages.append(message)
+        append_assistant(self.state.messages, turn, " ".join(turn.spoken[start:]), requests)
 
     def _close_message(self, turn: TurnRecord) -> None:
-        """Append the spoken text not yet in an assistant message (rule-made replies)."""
-        in_messages = sum(len((m.get("content") or "").split()) for m in turn.assistant_messages)
-        said = " ".join(turn.spoken)
-        if len(said.split()) > in_messages:
-            rest = " ".join(said.split()[in_messages:])
-            self._append_assistant_text(turn, rest)
-
-    def _append_assistant_text(self, turn: TurnRecord, text: str) -> None:
-        message: dict[str, Any] = {"role": "assistant", "content": text}
-        self.state.messages.append(message)
-        turn.assistant_messages.append(message)
+        close_message(self.state.messages, turn)
 
     def _end_reply(self, turn: TurnRecord) -> None:
         """Leave the conversation consistent however the reply ended."""
@@ -514,4 +513,3 @@ async def drain(events: AsyncIterator[AgentEvent]) -> list[AgentEvent]:
 
 
 __all__ = ["AgentSession", "DataChangeGate", "drain"]
-_ = asyncio

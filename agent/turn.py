@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from agent.brain import ToolCallRequest
 from agent.events import Transfer
 
 Speaker = Literal["caller", "agent", "system"]
@@ -64,3 +65,38 @@ class TurnRecord:
         if self.delivered is not None:
             return self.delivered
         return " ".join(self.spoken)
+
+
+def append_assistant(
+    messages: list[dict[str, Any]],
+    turn: TurnRecord,
+    text: str,
+    requests: list[ToolCallRequest] | None = None,
+) -> None:
+    """Append an ``assistant`` message with ``text`` and tool calls, in OpenAI chat format."""
+    if not text and not requests:
+        return
+    message: dict[str, Any] = {"role": "assistant", "content": text or None}
+    if requests:
+        message["tool_calls"] = [
+            {
+                "id": request.call_id,
+                "type": "function",
+                "function": {"name": request.name, "arguments": request.arguments_json},
+            }
+            for request in requests
+        ]
+    messages.append(message)
+    turn.assistant_messages.append(message)
+
+
+def close_message(messages: list[dict[str, Any]], turn: TurnRecord) -> None:
+    """Append the spoken words that no assistant message of ``turn`` holds yet.
+
+    Rule-made replies (safety answers, hand-overs) and replies cut short are spoken before
+    any message records them; this keeps the conversation equal to what was said.
+    """
+    in_messages = sum(len((m.get("content") or "").split()) for m in turn.assistant_messages)
+    said = " ".join(turn.spoken).split()
+    if len(said) > in_messages:
+        append_assistant(messages, turn, " ".join(said[in_messages:]))
