@@ -39,6 +39,7 @@ from agent.events import AgentEvent, Hangup, Speech, ToolFinished, ToolStarted, 
 from agent.facts import ClinicFacts
 from agent.handling import ToolOutcomeHandler
 from agent.language import detect_language
+from agent.offline import OfflineBrain
 from agent.parsing import AnswerKind, classify_answer
 from agent.records import CallRecorder
 from agent.reply_check import ReplyChecker
@@ -97,9 +98,7 @@ class AgentSession:
         before_data_change: DataChangeGate | None = None,
         low_confidence_threshold: float = LOW_CONFIDENCE_THRESHOLD,
     ) -> None:
-        if fallback is None and brain.name != "offline":
-            from agent.offline import OfflineBrain
-
+        if fallback is None and brain.name != OfflineBrain.name:
             fallback = OfflineBrain()
         self.ctx = ctx
         self.facts = facts
