@@ -54,7 +54,10 @@ class CallContext:
     caller_number: str | None = None
     actor: str = "agent"
     verified_patient_id: int | None = None
+    # Failed verifications in the whole call; a later success does not reset the count.
     verification_failures: int = 0
+    # (first name, last name, date of birth) that registration checked against the charts.
+    registration_checks: set[tuple[str, str, str]] = field(default_factory=set)
     # Read-backs awaiting the caller's yes, by tool name: the normalised arguments proposed.
     pending_confirmations: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Set by the agent loop for the turn in which the caller said yes to a read-back.

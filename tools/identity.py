@@ -6,6 +6,10 @@ else the caller ID, may tell them apart. Otherwise the result is ambiguous and n
 guessed. Failure messages never say which part did not match, so a caller cannot probe
 whether someone is a patient. After :data:`MAX_FAILURES` failed attempts, or at once when a
 phone number still leaves two charts, the tool stops trying and asks for a transfer.
+
+Failures count for the whole call. A success does not reset the count, because a caller who
+knows one patient's details could otherwise verify as that patient between guesses at
+another patient's date of birth and guess without limit.
 """
 
 from __future__ import annotations
@@ -53,7 +57,7 @@ class VerifyPatientArguments(ToolArguments):
 async def verify_patient(ctx: CallContext, args: VerifyPatientArguments) -> ToolResult:
     """Match the caller to exactly one chart and remember it for this call."""
     if ctx.verification_failures >= MAX_FAILURES:
-        return _escalation()
+        return verification_escalation()
     result = await run_in_transaction(ctx, lambda session: _verify(session, ctx, args))
     if result.ok:
         return result
@@ -62,11 +66,12 @@ async def verify_patient(ctx: CallContext, args: VerifyPatientArguments) -> Tool
     if result.error == "ambiguous" and args.phone is not None:
         ctx.verification_failures = MAX_FAILURES
     if ctx.verification_failures >= MAX_FAILURES:
-        return _escalation()
+        return verification_escalation()
     return result
 
 
-def _escalation() -> ToolResult:
+def verification_escalation() -> ToolResult:
+    """Return the result that ends identity checks in this call and asks for a transfer."""
     return ToolResult(
         ok=False,
         error="verification_failed",
@@ -135,7 +140,6 @@ def _verified(session: Session, ctx: CallContext, patient: Patient) -> ToolResul
         # Read-backs proposed for someone else must not be committed for this patient.
         ctx.pending_confirmations.clear()
     ctx.verified_patient_id = patient.id
-    ctx.verification_failures = 0
     if ctx.call_id is not None:
         call = session.get(Call, ctx.call_id)
         if call is not None:

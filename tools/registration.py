@@ -4,6 +4,12 @@ It asks only what a chart needs to exist and be reached: name, date of birth and
 number, plus the caller's insurance if they have the card at hand. The chart starts as
 ``pending_review`` and a registration-review task asks staff to check it; the caller counts
 as verified for the rest of the call, so they can book a new-patient visit at once.
+
+Registration first checks that nobody with that name and date of birth is on file, and says
+so when someone is. That answer tells a caller as much as a verification would, so the
+check is rationed like one: no registration after verification failed
+:data:`tools.identity.MAX_FAILURES` times in the call, and at most
+:data:`MAX_REGISTRATION_CHECKS` different names and dates of birth checked per call.
 """
 
 from __future__ import annotations
@@ -36,11 +42,13 @@ from tools.common import (
     PhoneNumber,
     ToolArguments,
     audit,
+    fold_text,
     load_clinic,
     propose,
     require_confirmation,
     run_in_transaction,
 )
+from tools.identity import MAX_FAILURES, verification_escalation
 from tools.insurance import MemberId, check_member_id, find_payer, find_plan
 from tools.names import MATCH, person_similarity
 from tools.speech import spoken_calendar_date, spoken_date, spoken_phone
@@ -48,6 +56,8 @@ from tools.speech import spoken_calendar_date, spoken_date, spoken_phone
 NAME = "register_new_patient"
 MAX_AGE_YEARS = 120
 REVIEW_BUSINESS_DAYS = 2
+MAX_REGISTRATION_CHECKS = 3
+"""Different names and dates of birth one call may check: a corrected name or date passes."""
 
 DESCRIPTION = (
     "Create a chart for a caller who is not yet a patient, after verify_patient found no "
@@ -85,7 +95,25 @@ class RegisterNewPatientArguments(ToolArguments):
 
 async def register_new_patient(ctx: CallContext, args: RegisterNewPatientArguments) -> ToolResult:
     """Read back, then create, a chart pending staff review."""
+    if ctx.verification_failures >= MAX_FAILURES:
+        return verification_escalation()
+    identity = (fold_text(args.first_name), fold_text(args.last_name), str(args.date_of_birth))
+    if identity not in ctx.registration_checks:
+        if len(ctx.registration_checks) >= MAX_REGISTRATION_CHECKS:
+            return _too_many_checks()
+        ctx.registration_checks.add(identity)
     return await run_in_transaction(ctx, lambda session: _register(session, ctx, args))
+
+
+def _too_many_checks() -> ToolResult:
+    return ToolResult(
+        ok=False,
+        error="too_many_attempts",
+        escalate=True,
+        message="I'm sorry, I can't finish the registration over the phone. Let me get you "
+        "to someone at the front desk who can help.",
+        data={"next_step": "Call transfer_to_human with reason identity_not_verified."},
+    )
 
 
 def _register(session: Session, ctx: CallContext, args: RegisterNewPatientArguments) -> ToolResult:
