@@ -199,8 +199,14 @@ def audit(
 def propose(
     ctx: CallContext, tool: str, proposal: dict[str, Any], message: str, data: dict[str, Any]
 ) -> ToolResult:
-    """Store ``proposal`` as awaiting the caller's yes and return the read-back."""
+    """Store ``proposal`` as awaiting the caller's yes and return the read-back.
+
+    A caller's yes answers the latest read-back only. Earlier proposals are dropped, and a
+    yes given before this read-back (earlier in the same turn) no longer counts.
+    """
+    ctx.pending_confirmations.clear()
     ctx.pending_confirmations[tool] = proposal
+    ctx.caller_confirmed = False
     return ToolResult(
         ok=True,
         message=message,
