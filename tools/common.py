@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, field_validator
 from sqlalchemy.orm import Session
 
 from clinic.calls import add_audit_event
@@ -25,10 +25,30 @@ from tools.base import CallContext, ConfirmationRequired, NotVerified, ToolResul
 T = TypeVar("T")
 
 
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters other than tab and line breaks: invisible in speech, and PostgreSQL
+rejects NUL in text columns, so a write that contains one fails."""
+
+
+def _drop_control_characters(value: Any) -> Any:
+    if isinstance(value, str):
+        return _CONTROL_CHARACTERS.sub("", value)
+    return value
+
+
 class ToolArguments(BaseModel):
-    """Base of every tool's argument model: strings stripped, unknown arguments rejected."""
+    """Base of every tool's argument model: strings cleaned, unknown arguments rejected.
+
+    Strings lose control characters and surrounding whitespace before the field's own
+    checks run, so a name that was only a NUL character is reported as empty.
+    """
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _clean_strings(cls, value: Any) -> Any:
+        return _drop_control_characters(value)
 
 
 def _blank_to_none(value: Any) -> Any:
