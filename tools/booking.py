@@ -62,23 +62,29 @@ def start_in_utc(calendar: ClinicCalendar, start: datetime) -> datetime:
     """Place a start time from the tool arguments on the clinic's calendar, in UTC.
 
     A time without an offset is local clinic time; one with an offset is taken as given.
+    The five-minute mark is checked on the clinic's clock after conversion: an odd offset
+    such as ``+00:03`` would otherwise place the visit between the blocks that guard
+    against double booking.
 
     Raises:
         InvalidArgument: The time is not on a five-minute mark, or the clocks skip it.
     """
-    if start.second or start.microsecond or start.minute % BLOCK_MINUTES:
+    if start.tzinfo is not None:
+        instant = start.astimezone(UTC)
+    else:
+        try:
+            instant = local_to_utc(start.date(), start.time(), calendar.zone.key)
+        except NonexistentLocalTimeError:
+            raise InvalidArgument(
+                "That time doesn't exist that day because the clocks change; pick another time."
+            ) from None
+    local = calendar.local(instant)
+    if local.second or local.microsecond or local.minute % BLOCK_MINUTES:
         raise InvalidArgument(
             f"Appointment times fall on {BLOCK_MINUTES}-minute marks; use a time from "
             "find_open_slots."
         )
-    if start.tzinfo is not None:
-        return start.astimezone(UTC)
-    try:
-        return local_to_utc(start.date(), start.time(), calendar.zone.key)
-    except NonexistentLocalTimeError:
-        raise InvalidArgument(
-            "That time doesn't exist that day because the clocks change; pick another time."
-        ) from None
+    return instant
 
 
 def describe(calendar: ClinicCalendar, visit: Visit) -> str:
@@ -195,7 +201,9 @@ def claim(
             block_start=visit.start + step * index,
             appointment_id=appointment.id,
         )
-        for index in range(visit.kind.duration_minutes // BLOCK_MINUTES)
+        # Rounded up, so a visit whose length is not a multiple of the block still
+        # reserves its last minutes.
+        for index in range(-(-visit.kind.duration_minutes // BLOCK_MINUTES))
     ]
     session.add_all(blocks)
     try:
