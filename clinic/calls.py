@@ -127,6 +127,8 @@ def add_turn(
     Args:
         speaker: "caller", "agent" or "system".
         text: The words spoken; for an interrupted agent turn, only what the caller heard.
+            NUL characters are dropped, because PostgreSQL text columns cannot hold them
+            and a chat client may send them.
         at: When the turn started.
         stt_confidence: The speech-to-text confidence of a caller turn, 0 to 1.
         interrupted: Whether the caller barged in on this agent turn.
@@ -147,7 +149,7 @@ def add_turn(
             call_id=call_id,
             seq=(last_seq or 0) + 1,
             speaker=speaker,
-            text=text,
+            text=text.replace("\x00", ""),
             at=at,
             stt_confidence=stt_confidence,
             interrupted=interrupted,
