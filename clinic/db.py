@@ -23,11 +23,16 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine for ``url``, configuring SQLite for concurrent calls.
 
+    Database errors leave SQL parameters out of their messages (``hide_parameters``),
+    because the parameters are patient details and caller words, and callers of this
+    module log such errors.
+
     Args:
         url: Any SQLAlchemy URL, such as ``sqlite:///var/frontdesk.sqlite3`` or
             ``postgresql+psycopg://postgres@127.0.0.1:5432/test``.
         **kwargs: Passed on to :func:`sqlalchemy.create_engine`.
     """
+    kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)
