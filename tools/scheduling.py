@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -11,6 +12,7 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from clinic.db import transaction
 from clinic.models import AppointmentType, Patient, Provider, provider_appointment_type
 from tools.availability import (
     MIN_NOTICE,
@@ -115,26 +117,43 @@ class SlotQuery:
 
 async def find_open_slots(ctx: CallContext, args: FindOpenSlotsArguments) -> ToolResult:
     """Return the earliest open times that satisfy every scheduling rule."""
-    return await run_in_transaction(ctx, lambda session: _find(session, ctx, args))
+    # The search only reads, so on SQLite it neither takes nor waits for the write lock
+    # that bookings hold. Its audit row is written afterwards in a short transaction of
+    # its own, and the slots are not returned if that write fails.
+    query, result = await asyncio.to_thread(_find_read_only, ctx, args)
+    if query.patient_id is not None:
+        patient_id, kind = query.patient_id, query.kind.code
+        await run_in_transaction(ctx, lambda session: _audit_search(session, ctx, patient_id, kind))
+    return result
 
 
-def _find(session: Session, ctx: CallContext, args: FindOpenSlotsArguments) -> ToolResult:
+def _find_read_only(ctx: CallContext, args: FindOpenSlotsArguments) -> tuple[SlotQuery, ToolResult]:
+    with transaction(ctx.session_factory, read_only=True) as session:
+        return _find(session, ctx, args)
+
+
+def _audit_search(session: Session, ctx: CallContext, patient_id: int, kind: str) -> None:
+    # The search read the patient's visit history and booked visits.
+    audit(
+        session,
+        ctx,
+        tool=NAME,
+        action="read",
+        resource="appointment",
+        resource_id=None,
+        patient_id=patient_id,
+        detail={"appointment_type": kind},
+    )
+
+
+def _find(
+    session: Session, ctx: CallContext, args: FindOpenSlotsArguments
+) -> tuple[SlotQuery, ToolResult]:
+    """Run the search and phrase its result; the caller audits a verified patient's search."""
     clinic = load_clinic(session, ctx)
     calendar = load_calendar(session, clinic)
     query = _build_query(session, ctx, calendar, args)
     slots = search_slots(session, ctx, calendar, query)
-    if query.patient_id is not None:
-        # The search read the patient's visit history and booked visits.
-        audit(
-            session,
-            ctx,
-            tool=NAME,
-            action="read",
-            resource="appointment",
-            resource_id=None,
-            patient_id=query.patient_id,
-            detail={"appointment_type": query.kind.code},
-        )
     spoken_kind = with_article(query.kind.name.lower())
     data: dict[str, object] = {
         "appointment_type": query.kind.code,
@@ -147,13 +166,13 @@ def _find(session: Session, ctx: CallContext, args: FindOpenSlotsArguments) -> T
     if not slots:
         span = f"{spoken_date(query.first_day)} and {spoken_date(query.last_day)}"
         data["next_step"] = "Offer other days, another time of day or another provider."
-        return ToolResult(
+        return query, ToolResult(
             ok=True,
             message=f"I don't see any openings for {spoken_kind}{who} between {span}.",
             data=data,
         )
     options = spoken_list([str(slot["spoken"]) for slot in slots[:3]], conjunction="or")
-    return ToolResult(ok=True, message=f"For {spoken_kind}, I have {options}.", data=data)
+    return query, ToolResult(ok=True, message=f"For {spoken_kind}, I have {options}.", data=data)
 
 
 def _build_query(
