@@ -175,7 +175,7 @@ async def book_appointment(ctx: CallContext, args: BookAppointmentArguments) -> 
 
 
 def _book(session: Session, ctx: CallContext, args: BookAppointmentArguments) -> ToolResult:
-    patient = verified_patient(session, ctx)
+    patient = verified_patient(session, ctx, for_update=True)
     calendar = load_calendar(session, load_clinic(session, ctx))
     provider = _provider(session, ctx, args.provider_id)
     kind = find_appointment_type(session, args.appointment_type)
@@ -229,7 +229,7 @@ async def reschedule_appointment(
 def _reschedule(
     session: Session, ctx: CallContext, args: RescheduleAppointmentArguments
 ) -> ToolResult:
-    patient = verified_patient(session, ctx)
+    patient = verified_patient(session, ctx, for_update=True)
     calendar = load_calendar(session, load_clinic(session, ctx))
     old = own_upcoming(session, ctx, args.appointment_id, patient.id)
     provider = _provider(session, ctx, args.provider_id or old.provider_id)
@@ -285,7 +285,7 @@ async def cancel_appointment(ctx: CallContext, args: CancelAppointmentArguments)
 
 
 def _cancel(session: Session, ctx: CallContext, args: CancelAppointmentArguments) -> ToolResult:
-    patient = verified_patient(session, ctx)
+    patient = verified_patient(session, ctx, for_update=True)
     clinic = load_clinic(session, ctx)
     calendar = load_calendar(session, clinic)
     appointment = own_upcoming(session, ctx, args.appointment_id, patient.id)

@@ -172,13 +172,25 @@ def load_clinic(session: Session, ctx: CallContext) -> Clinic:
     return clinic
 
 
-def verified_patient(session: Session, ctx: CallContext) -> Patient:
+def verified_patient(session: Session, ctx: CallContext, *, for_update: bool = False) -> Patient:
     """Return the patient verified in this call.
+
+    Args:
+        for_update: Lock the patient's row until the transaction ends. Tools that change a
+            patient's visits or requests take this lock first, so two calls for one patient
+            take turns, and each sees what the other committed (on PostgreSQL; SQLite runs
+            one writer at a time anyway).
 
     Raises:
         NotVerified: Nobody has been verified yet, or the chart no longer exists.
     """
-    patient = session.get(Patient, ctx.verified_patient_id) if ctx.verified_patient_id else None
+    patient = (
+        session.get(
+            Patient, ctx.verified_patient_id, with_for_update=for_update, populate_existing=True
+        )
+        if ctx.verified_patient_id
+        else None
+    )
     if patient is None:
         raise NotVerified(
             "I need to verify your identity first. Could I have your full name and date of birth?"

@@ -105,7 +105,7 @@ async def request_refill(ctx: CallContext, args: RequestRefillArguments) -> Tool
 
 
 def _request(session: Session, ctx: CallContext, args: RequestRefillArguments) -> ToolResult:
-    patient = verified_patient(session, ctx)
+    patient = verified_patient(session, ctx, for_update=True)
     calendar = load_calendar(session, load_clinic(session, ctx))
     prescription = _match_prescription(session, patient, args.medication)
     pharmacy = _match_pharmacy(session, args.pharmacy) if args.pharmacy else None
