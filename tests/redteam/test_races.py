@@ -1,6 +1,6 @@
-"""Two calls for one patient at the same moment: the same visit moved twice, two visits at once.
+"""Calls for one patient at the same moment: one visit moved, two visits, one refill.
 
-Run on SQLite and PostgreSQL. SQLite serialises every writer with ``BEGIN IMMEDIATE``;
+Run on SQLite and PostgreSQL. SQLite serialises every writer with ``BEGIN IMMEDIATE``, but
 PostgreSQL runs the transactions side by side, which is where a check alone is not enough.
 """
 
