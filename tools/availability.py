@@ -270,7 +270,9 @@ def load_booked(
             parameters[f"start_{n}"] = from_epoch(start)
             parameters[f"end_{n}"] = from_epoch(end)
         statement = _booked_statement(session.get_bind().dialect.name, len(windows))
-        for provider_id, starts_at, ends_at in session.execute(statement, parameters):
+        # Executed on the connection: ORM result processing costs about a microsecond a
+        # row, and these rows are plain numbers.
+        for provider_id, starts_at, ends_at in session.connection().execute(statement, parameters):
             found[provider_id].append((int(starts_at), int(ends_at)))
     return {pid: BusyTimes.of(intervals) for pid, intervals in found.items()}
 
@@ -282,7 +284,7 @@ def load_time_off(
     found: dict[int, list[Interval]] = {pid: [] for pid in provider_ids}
     if provider_ids:
         dialect = session.get_bind().dialect.name
-        rows = session.execute(
+        rows = session.connection().execute(
             select(
                 ProviderTimeOff.provider_id,
                 _epoch_sql(dialect, ProviderTimeOff.starts_at),
