@@ -69,7 +69,7 @@ SEARCHES: tuple[tuple[str, dict[str, Any]], ...] = (
 )
 
 
-def _prepare(url: str, *, providers: int, patients: int) -> tuple[int, int]:
+def _prepare(url: str, *, providers: int, patients: int, past_days: int) -> tuple[int, int]:
     """Migrate and seed unless a clinic is already there; return clinic and a provider id."""
     upgrade(url)
     engine = make_engine(url)
@@ -79,7 +79,11 @@ def _prepare(url: str, *, providers: int, patients: int) -> tuple[int, int]:
         if clinic_id is None:
             started = time.perf_counter()
             facts = seed_large_clinic(
-                factory, today=DEMO_TODAY, providers=providers, patients=patients
+                factory,
+                today=DEMO_TODAY,
+                providers=providers,
+                patients=patients,
+                past_days=past_days,
             )
             elapsed = time.perf_counter() - started
             blocks = facts.counts.get("appointment_block", 0)
@@ -139,7 +143,9 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 async def _run(url: str, args: argparse.Namespace) -> bool:
-    clinic_id, provider_id = _prepare(url, providers=args.providers, patients=args.patients)
+    clinic_id, provider_id = _prepare(
+        url, providers=args.providers, patients=args.patients, past_days=args.past_days
+    )
     engine = make_engine(url)
     now = demo_now(DEMO_TODAY, CLINIC_TIMEZONE)
     ctx = CallContext(
@@ -177,6 +183,13 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=50, help="timed calls per search shape")
     parser.add_argument("--providers", type=int, default=50, help="providers to seed")
     parser.add_argument("--patients", type=int, default=10_000, help="patients to seed")
+    parser.add_argument(
+        "--past-days",
+        type=int,
+        default=7,
+        help="days of visit history to seed before today; a search should not slow down "
+        "as the history grows",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="slot-bench-") as directory:
