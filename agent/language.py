@@ -28,7 +28,8 @@ _SPANISH_WORDS = _words(
     fecha nacimiento es el la los las una un con para que como hablo espanol ayuda
     farmacia horario direccion estacionamiento mes enero febrero marzo abril mayo junio
     julio agosto septiembre octubre noviembre diciembre nueva nuevo paciente reprogramar
-    dolor bien claro eso de del ahora tambien pero
+    dolor bien claro eso de del ahora tambien pero duele pecho respirar aire ayuda ayudeme
+    morir morirme sangre sangrando esposo esposa hijo hija desmayar mucho muy
     """
 )
 _ENGLISH_WORDS = _words(

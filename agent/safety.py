@@ -9,8 +9,10 @@ After the brain: :class:`ReplyChecker` checks every sentence before it is spoken
 replaces dosage or treatment advice and any appointment time that no tool result of this
 call contains, then makes the sentence speech-ready (:func:`agent.speech.speakable`).
 
-Patterns cover English and Spanish. They favour a false alarm over a missed emergency, so a
-caller who mentions chest pain in passing still hears the 911 instruction.
+Patterns cover English and Spanish and are searched across the whole turn, so an emergency
+said in the middle of another request is found; the emergency and crisis phrases live in
+:mod:`agent.emergency_rules`. They favour a false alarm over a missed emergency, so a caller
+who mentions chest pain in passing still hears the 911 instruction.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ import enum
 import re
 import unicodedata
 from dataclasses import dataclass
+
+from agent.emergency_rules import CRISIS_RULES, EMERGENCY_RULES
 
 
 class ScreenKind(enum.StrEnum):
@@ -52,36 +56,8 @@ def _rules(pairs: dict[str, str]) -> list[tuple[str, re.Pattern[str]]]:
     return [(name, re.compile(pattern)) for name, pattern in pairs.items()]
 
 
-_EMERGENCY = _rules(
-    {
-        "chest_pain": r"\b(chest (pain|pains|hurts?|pressure|tightness)|pain in (my|the) chest|"
-        r"heart attack|dolor (de|en el) pecho|me duele el pecho|presion en el pecho|"
-        r"ataque (al|de) corazon|infarto)",
-        "breathing": r"\b(can'?t|cannot|can not|unable to|hard to|trouble|difficulty|struggling to)"
-        r" (breathe|breathing|catch (my|his|her) breath)|short(ness)? of breath|not breathing|"
-        r"stopped breathing|no (puedo|puede) respirar|me falta el aire|le falta el aire|"
-        r"dificultad para respirar|no respira|(my|his|her) throat is closing",
-        "stroke": r"\b(stroke|face (is )?droop|drooping face|slurred speech|slurring|"
-        r"(can'?t|cannot) (move|feel) (my|his|her|one) (arm|leg|side|face)|"
-        r"numb(ness)? on one side|derrame|cara caida|no puedo mover (el|la|mi) (brazo|pierna))",
-        "bleeding": r"\b((severe|heavy|serious|bad) bleeding|bleeding (heavily|a lot|badly|"
-        r"profusely|everywhere)|(won'?t|will not|doesn'?t|can'?t) stop bleeding|bleeding (that )?"
-        r"(won'?t|will not) stop|sangrado (fuerte|abundante|grave)|sangrando mucho|"
-        r"no (para|deja) de sangrar)",
-        "unresponsive": r"\b(unconscious|passed out|fainted|not responding|unresponsive|"
-        r"overdos(e|ed)|seizure|anaphyla|inconsciente|se desmayo|sobredosis|convulsion)",
-    }
-)
-
-_CRISIS = _rules(
-    {
-        "self_harm": r"\b(suicid\w*|kill(ing)? myself|end it all|end(ing)? my (own )?life|"
-        r"take my (own )?life|hurt(ing)? myself|harm(ing)? myself|cut(ting)? myself|"
-        r"self[- ]harm|(don'?t|do not) want to (live|be alive|be here)|want to die|"
-        r"better off dead|matarme|quitarme la vida|hacerme dano|no quiero vivir|"
-        r"quiero morir(me)?)",
-    }
-)
+_EMERGENCY = EMERGENCY_RULES
+_CRISIS = CRISIS_RULES
 
 _INJECTION = _rules(
     {
@@ -142,9 +118,10 @@ _CLINICAL = _rules(
     }
 )
 
-_NEGATION = re.compile(
-    r"\b(no|not|never|don'?t have|do not have|without|ningun|nunca)\s+(\w+\s+)?$"
-)
+# A negation just before an emergency phrase ("no chest pain", "I don't have chest pain")
+# cancels it. "never" and "without" do not: "I've never had chest pain like this" and "I
+# can't walk without chest pain" are emergencies.
+_NEGATION = re.compile(r"\b(no|not|don'?t have|do not have|ningun|ninguna)\s+(\w+\s+)?$")
 
 
 def _first_match(

@@ -30,6 +30,55 @@ def test_emergencies_are_detected(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        "me duele el pecho",
+        "me duele mucho el pecho",
+        "no puedo respirar",
+        "my face is drooping",
+        "I can't feel my arm",
+        "bleeding a lot and it won't stop",
+        "there's an elephant sitting on my chest",
+        "my chest feels tight and I can barely breathe",
+        "The baby isn't breathing",
+        "mi hijo se está ahogando",
+        "my husband collapsed and he's not waking up",
+        "mi esposo no responde",
+        "my smile is crooked and I can't lift my arm",
+        "the worst headache of my life came on suddenly",
+        "my kid swallowed bleach",
+        "I took a whole bottle of pills",
+        "I'm pregnant and I'm bleeding",
+        "my lips are swelling and I can't swallow",
+        "siento que me voy a desmayar",
+        "I'm having chess pains",
+        "I've never had pain like this in my chest",
+    ],
+)
+def test_indirect_emergency_wording_is_detected(text: str) -> None:
+    result = screen_caller_turn(text)
+
+    assert result is not None, text
+    assert result.kind is ScreenKind.EMERGENCY
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I need to book an appointment, I've had crushing pressure in my chest all morning",
+        "Can I reschedule to Friday? Also me duele el pecho.",
+        "I need a refill of lisinopril and honestly I can't breathe very well right now",
+        "Quiero cambiar mi cita porque no puedo respirar",
+    ],
+)
+def test_emergency_inside_another_request_is_detected(text: str) -> None:
+    result = screen_caller_turn(text)
+
+    assert result is not None, text
+    assert result.kind is ScreenKind.EMERGENCY
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "I've been thinking about killing myself",
         "I don't want to live anymore",
         "I want to hurt myself",
@@ -40,6 +89,29 @@ def test_crisis_is_detected(text: str) -> None:
     result = screen_caller_turn(text)
 
     assert result is not None
+    assert result.kind is ScreenKind.CRISIS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I need to cancel my appointment, I've been thinking about ending my life",
+        "I want to end it all",
+        "I don't want to be here anymore",
+        "quiero morirme",
+        "Necesito cancelar mi cita, me quiero morir",
+        "I don't want to wake up tomorrow",
+        "I'd rather be dead",
+        "I'm thinking about ending things",
+        "quiero acabar con todo",
+        "ya no quiero estar aquí",
+        "I can't go on like this",
+    ],
+)
+def test_indirect_crisis_wording_is_detected(text: str) -> None:
+    result = screen_caller_turn(text)
+
+    assert result is not None, text
     assert result.kind is ScreenKind.CRISIS
 
 
@@ -118,7 +190,22 @@ def test_clinical_questions_are_detected(text: str) -> None:
         "I need to reschedule my physical",
         "Are you open on Saturday?",
         "",
+        "I need to book my chest X-ray follow-up",
+        "I'm calling about my blood pressure medication",
+        "I need a refill of my seizure medication",
+        "My insurance is Blue Cross Blue Shield",
+        "the patient portal is not responding",
+        "I can't wake up early enough for an 8 AM visit",
+        "I don't want to be here at 8 in the morning, anything later?",
+        "I can't go on Tuesday, can we move it?",
+        "I don't want to go on Tuesday",
+        "I hurt myself at work and need an appointment",
+        "I cut myself cooking and need stitches",
+        "my foot is numb from my diabetes, I need a check-up",
+        "I had food poisoning last week",
+        "no quiero seguir con la cita del martes",
+        "my son needs a refill of his asthma inhaler",
     ],
 )
 def test_routine_turns_pass(text: str) -> None:
-    assert screen_caller_turn(text) is None
+    assert screen_caller_turn(text) is None, text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from clinic.demo import DemoFacts
@@ -116,3 +117,56 @@ async def test_clinical_question_offers_nurse_line_then_message(
     assert exchange.name == "transfer_to_human"
     assert exchange.arguments["reason"] == "clinical question for the care team"
     assert "ibuprofen" in exchange.arguments["message"]
+
+
+async def test_self_harm_inside_a_cancellation_gets_988(
+    sqlite_factory: sessionmaker[Session], demo: DemoFacts
+) -> None:
+    brain = ScriptedBrain()
+    call = Call(sqlite_factory, demo, brain=brain)
+
+    reply = await call.script(
+        "I need to cancel my appointment, I've been thinking about ending my life"
+    )
+
+    assert "9 8 8" in reply.sentences[0]
+    assert brain.calls == []
+    assert reply.tools == []
+    [task] = call.staff_tasks()
+    assert task.kind is TaskKind.URGENT
+    assert task.priority is TaskPriority.URGENT
+
+
+async def test_emergency_mid_call_stops_the_booking(
+    sqlite_factory: sessionmaker[Session], demo: DemoFacts
+) -> None:
+    call = Call(sqlite_factory, demo)
+    await call.script("I want to book a follow-up with Dr. Patel")
+
+    reply = await call.say("Margaret Chen, and I have crushing pressure in my chest")
+
+    assert "9 1 1" in reply.sentences[0]
+    assert reply.tools == []
+    assert [task.priority for task in call.staff_tasks()] == [TaskPriority.URGENT]
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("me duele el pecho", "9 1 1"),
+        ("no puedo respirar", "9 1 1"),
+        ("quiero morirme", "9 8 8"),
+    ],
+)
+async def test_short_spanish_emergency_answered_in_spanish(
+    sqlite_factory: sessionmaker[Session], demo: DemoFacts, text: str, number: str
+) -> None:
+    brain = ScriptedBrain()
+    call = Call(sqlite_factory, demo, brain=brain)
+
+    reply = await call.script(text)
+
+    assert number in reply.sentences[0]
+    assert "llame" in reply.sentences[0]
+    assert brain.calls == []
+    assert [task.priority for task in call.staff_tasks()] == [TaskPriority.URGENT]
