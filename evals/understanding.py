@@ -9,17 +9,56 @@ reply it cannot place becomes ``other``.
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from evals.scenario import Topic
 
+_EN_WEEKDAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+_EN_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_ES_WEEKDAYS = "lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|domingo"
+_ES_MONTHS = (
+    "enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre"
+    "|noviembre|diciembre"
+)
+
 TIME_PATTERN = re.compile(
-    r"\b(?:(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-    r"(?:,?\s+(?:january|february|march|april|may|june|july|august|september|october"
-    r"|november|december)\s+\d{1,2}(?:st|nd|rd|th)?)?,?\s+(?:at\s+)?)?"
-    r"\d{1,2}(?::\d{2})?\s*(?:[ap]\.m\.|[ap]m\b)",
+    # English: "Tuesday, March 10th at 9:15 AM", "Wednesday at 2 PM", "Friday at noon".
+    rf"\b(?:(?:{_EN_WEEKDAYS})(?:,?\s+(?:{_EN_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?)?"
+    r"(?:,?\s+\d{4})?,?\s+(?:at\s+)?)?"
+    r"(?:\d{1,2}(?::\d{2})?\s*(?:[ap]\.m\.|[ap]m\b)|(?<=at )noon\b)"
+    # Spanish: "el lunes 2 de marzo a las 2:35 de la tarde", "a la 1 de la tarde".
+    rf"|\b(?:(?:el\s+)?(?:{_ES_WEEKDAYS})(?:\s+\d{{1,2}}\s+de\s+(?:{_ES_MONTHS}))?"
+    r"(?:\s+de\s+\d{4})?,?\s+)?(?:a\s+las?\s+)?"
+    r"\d{1,2}(?::\d{2})?\s+(?:de\s+la\s+(?:mañana|tarde|noche)|del\s+mediodía)",
     re.IGNORECASE,
 )
 """An offered time, with its day when the reply names one: "Tuesday, March 10 at 9:15 AM"."""
+
+_CLOCK = re.compile(
+    r"(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?\s*(?P<half>[ap])\.?m\b"
+    r"|(?P<es_hour>\d{1,2})(?::(?P<es_minute>\d{2}))?\s+del?\s+(?:la\s+)?"
+    r"(?P<es_half>mañana|tarde|noche|mediodía)"
+    r"|(?P<noon>noon)",
+    re.IGNORECASE,
+)
+
+PartOfDay = Literal["morning", "afternoon", "evening"]
+"""Parts of the day a caller may ask for."""
+
+# Hours (from, to) in which a caller who asked for a part of the day accepts an offer.
+_ACCEPTED_HOURS: dict[PartOfDay, tuple[int, int]] = {
+    "morning": (0, 12),
+    "afternoon": (12, 18),
+    "evening": (17, 24),
+}
+
+# Caller preference words for each part of the day. "Tarde" and "noche" are checked before
+# "mañana", which alone means "tomorrow" ("mañana por la tarde" is tomorrow afternoon).
+_PART_WORDS: tuple[tuple[PartOfDay, tuple[str, ...]], ...] = (
+    ("evening", ("evening", "after work", "noche")),
+    ("afternoon", ("afternoon", "after lunch", "tarde")),
+    ("morning", ("morning", "early", "por la mañana", "de la mañana", "en la mañana")),
+)
 
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 
@@ -38,7 +77,9 @@ _KEYWORDS: tuple[tuple[Topic, tuple[str, ...]], ...] = (
             "didn't understand",
             "could you say",
             "no entendí",
-            "repetir",
+            "no le escuché",
+            "me lo puede repetir",
+            "lo puede repetir",
             "still there",
             "are you there",
             "sigue ahí",
@@ -58,6 +99,8 @@ _KEYWORDS: tuple[tuple[Topic, tuple[str, ...]], ...] = (
             "taken a message",
             "call you back",
             "adiós",
+            "buen día",
+            "le llamará",
         ),
     ),
     (
@@ -76,6 +119,7 @@ _KEYWORDS: tuple[tuple[Topic, tuple[str, ...]], ...] = (
             "su nombre",
             "nombre completo",
             "cómo se llama",
+            "deletrear su apellido",
         ),
     ),
     (
@@ -114,9 +158,21 @@ _KEYWORDS: tuple[tuple[Topic, tuple[str, ...]], ...] = (
             "is that okay",
             "want that",
             "¿lo reservo",
+            "¿se la reservo",
+            "¿se lo reservo",
+            "¿la reservo",
+            "¿lo hago",
+            "¿lo cambio",
+            "¿la cambio",
+            "¿la envío",
+            "¿la cancelo",
+            "¿le sirve",
+            "¿le queda bien",
             "¿está bien",
             "¿le parece",
             "¿confirmo",
+            "quiere que lo haga",
+            "quiere que le",
             "correcto",
         ),
     ),
@@ -181,6 +237,7 @@ _KEYWORDS: tuple[tuple[Topic, tuple[str, ...]], ...] = (
             "how can i help",
             "what do you need",
             "motivo",
+            "tipo de consulta",
             "en qué le puedo ayudar",
         ),
     ),
@@ -195,7 +252,10 @@ _KEYWORDS: tuple[tuple[Topic, tuple[str, ...]], ...] = (
             "preferred day",
             "when works",
             "when is good",
+            "other day",
             "qué día",
+            "otro día",
+            "cuándo",
         ),
     ),
     ("time", ("what time", "morning or afternoon", "time of day", "qué hora")),
@@ -214,6 +274,51 @@ def questions_of(reply: str) -> str:
 def offered_times(text: str) -> list[str]:
     """Return the times (with their day, when named) that ``text`` offers, in order."""
     return [m.group(0).strip() for m in TIME_PATTERN.finditer(text)]
+
+
+def clock_minutes(offered: str) -> int | None:
+    """Return the minutes after midnight of an offered time, or None without a clock time.
+
+    "Tuesday at 9:15 AM" gives 555, "a las 2:35 de la tarde" 875 and "at noon" 720.
+    """
+    match = _CLOCK.search(offered)
+    if match is None:
+        return None
+    if match.group("noon"):
+        return 12 * 60
+    if match.group("half"):
+        hour = int(match.group("hour")) % 12
+        minute = int(match.group("minute") or 0)
+        if match.group("half").casefold() == "p":
+            hour += 12
+    else:
+        hour = int(match.group("es_hour")) % 12
+        minute = int(match.group("es_minute") or 0)
+        if match.group("es_half").casefold() != "mañana":
+            hour += 12
+    return hour * 60 + minute
+
+
+def fits_part_of_day(offered: str, part: PartOfDay) -> bool:
+    """Return whether a caller who asked for ``part`` of the day would take ``offered``.
+
+    The windows are a caller's, wider than the slot search's: an afternoon runs to 6 PM, so
+    a caller who asked for the afternoon takes 5:40 PM. An offer without a clock time fits.
+    """
+    minutes = clock_minutes(offered)
+    if minutes is None:
+        return True
+    first, last = _ACCEPTED_HOURS[part]
+    return first * 60 <= minutes < last * 60
+
+
+def preferred_part_of_day(preference: str) -> PartOfDay | None:
+    """Return the part of the day a caller's preference names ("Morning, please.")."""
+    text = preference.casefold()
+    for part, words in _PART_WORDS:
+        if any(word in text for word in words):
+            return part
+    return None
 
 
 def detect_topics(reply: str) -> list[Topic]:
