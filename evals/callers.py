@@ -16,7 +16,14 @@ import jinja2
 import openai
 
 from evals.scenario import Caller, CallerLine, Topic
-from evals.understanding import IDENTITY_TOPICS, detect_topics, offered_times
+from evals.understanding import (
+    IDENTITY_TOPICS,
+    PartOfDay,
+    detect_topics,
+    fits_part_of_day,
+    offered_times,
+    preferred_part_of_day,
+)
 from frontdesk.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -25,6 +32,17 @@ PROMPTS_DIR = Path(__file__).parent / "prompts"
 END_MARKER = "[END]"
 MAX_UNPLACED_REPLIES = 3
 """Replies in a row the goal-driven caller cannot place before it gives up and hangs up."""
+MAX_DECLINED_OFFERS = 2
+"""Offers outside the caller's part of the day that it turns down before it gives up."""
+
+# Read-backs of these actions name an existing visit or no visit time at all, so the
+# caller's part-of-day preference does not apply to them.
+_NOT_AN_OFFER = ("cancel", "refill", "register", "resurt", "registr", "anular")
+
+_PART_NAMES: dict[str, dict[PartOfDay, str]] = {
+    "en": {"morning": "morning", "afternoon": "afternoon", "evening": "evening"},
+    "es": {"morning": "mañana", "afternoon": "tarde", "evening": "noche"},
+}
 
 _MONTHS = {
     "en": (
@@ -69,6 +87,11 @@ _PHRASES = {
         "goodbye_short": "Okay, thank you. Bye.",
         "slot": "{choice} works for me.",
         "first_slot": "The first one, please.",
+        "decline": (
+            "Sorry, that doesn't work for me. I can only come in the {part}. "
+            "Do you have anything in the {part}?"
+        ),
+        "give_up": "Then I'll call back another time. Thank you, bye.",
         "day": "The earliest day you have.",
         "time": "Any time is fine.",
         "provider": "No preference, whoever is available.",
@@ -91,6 +114,10 @@ _PHRASES = {
         "goodbye_short": "Bueno, gracias. Adiós.",
         "slot": "{choice} me queda bien.",
         "first_slot": "La primera, por favor.",
+        "decline": (
+            "Perdone, eso no me sirve. Solo puedo ir por la {part}. ¿Tiene algo por la {part}?"
+        ),
+        "give_up": "Entonces llamo en otro momento. Gracias, adiós.",
         "day": "El primer día que tenga.",
         "time": "A cualquier hora.",
         "provider": "Con quien esté disponible.",
@@ -157,6 +184,10 @@ class GoalCaller:
 
     ``answers`` in the scenario override a topic: its lines are used in order and the last
     one repeats, except for ``anything_else``, after whose lines the caller says goodbye.
+
+    A caller whose ``time`` (or ``day``) preference names a part of the day turns down
+    offers and read-backs outside it and restates the preference, as a caller who can only
+    come in the morning would. After :data:`MAX_DECLINED_OFFERS` such offers it hangs up.
     """
 
     kind = "goal"
@@ -168,6 +199,7 @@ class GoalCaller:
         self._used: dict[Topic, int] = {}
         self._last: CallerLine = spec.opening
         self._unplaced = 0
+        self._declined = 0
         self.finished = False
 
     def opening(self) -> CallerLine:
@@ -244,7 +276,7 @@ class GoalCaller:
     def _from_facts(self, topic: Topic, agent_reply: str) -> CallerLine:
         prefs = self._facts.preferences
         if topic == "confirm":
-            return self._line("yes")
+            return self._decline_read_back(agent_reply) or self._line("yes")
         if topic == "slot":
             return self._choose_slot(agent_reply)
         if topic == "new_patient":
@@ -265,11 +297,50 @@ class GoalCaller:
         times = offered_times(agent_reply)
         if not times:
             return self._line("first_slot")
-        wanted = self._facts.preferences.get("slot") or self._facts.preferences.get("time")
-        choice = times[0]
-        if wanted:
-            choice = next((t for t in times if wanted.casefold() in t.casefold()), times[0])
+        part = self._preferred_part()
+        fitting = [t for t in times if part is None or fits_part_of_day(t, part)]
+        if part is not None and not fitting:
+            return self._decline(part)
+        prefs = self._facts.preferences
+        # A named day or clock time ("Thursday", "2 PM") picks among the fitting offers.
+        named = prefs.get("slot")
+        if named is None and preferred_part_of_day(prefs.get("time", "")) is None:
+            named = prefs.get("time")
+        choice = fitting[0]
+        if named:
+            choice = next((t for t in fitting if named.casefold() in t.casefold()), fitting[0])
+        choice = choice[:1].upper() + choice[1:]
         return CallerLine(text=self._phrases["slot"].format(choice=choice))
+
+    def _decline_read_back(self, agent_reply: str) -> CallerLine | None:
+        """Return a refusal when a read-back proposes a time outside the preferred part of day.
+
+        The proposed time is the last one named: a reschedule reads back "from <old> to
+        <new>" ("de <old> a <new>" in Spanish).
+        """
+        part = self._preferred_part()
+        times = offered_times(agent_reply)
+        if part is None or not times:
+            return None
+        if any(word in agent_reply.casefold() for word in _NOT_AN_OFFER):
+            return None
+        if fits_part_of_day(times[-1], part):
+            return None
+        return self._decline(part)
+
+    def _decline(self, part: PartOfDay) -> CallerLine:
+        self._declined += 1
+        if self._declined > MAX_DECLINED_OFFERS:
+            self.finished = True
+            return self._line("give_up")
+        name = _PART_NAMES[self._facts.language][part]
+        return CallerLine(text=self._phrases["decline"].format(part=name))
+
+    def _preferred_part(self) -> PartOfDay | None:
+        prefs = self._facts.preferences
+        return preferred_part_of_day(prefs.get("time", "")) or preferred_part_of_day(
+            prefs.get("day", "")
+        )
 
     def _line(self, key: str) -> CallerLine:
         return CallerLine(text=self._phrases[key])

@@ -96,3 +96,74 @@ def test_spoken_date_in_two_languages() -> None:
 
     assert spoken_date(date(1985, 9, 22), "en") == "September 22, 1985"
     assert spoken_date(date(1985, 9, 22), "es") == "22 de septiembre de 1985"
+
+
+def afternoon_caller(**preferences: str) -> GoalCaller:
+    facts = caller().facts.model_dump()
+    facts["preferences"] = {"time": "Afternoon.", **preferences}
+    return GoalCaller(caller(facts=facts))
+
+
+def test_goal_caller_picks_slot_in_its_part_of_day() -> None:
+    goal = afternoon_caller()
+    reply = "I have Tuesday at 9:15 AM or Tuesday at 1:40 PM. Which would you like?"
+    assert answer(goal, reply) == "Tuesday at 1:40 PM works for me."
+
+
+def test_goal_caller_declines_slots_outside_its_part_of_day() -> None:
+    goal = afternoon_caller()
+    reply = "I have Tuesday at 9:15 AM or Tuesday at 10 AM. Which would you like?"
+    assert answer(goal, reply) == (
+        "Sorry, that doesn't work for me. I can only come in the afternoon. "
+        "Do you have anything in the afternoon?"
+    )
+    assert not goal.finished
+
+
+def test_goal_caller_gives_up_after_two_declines() -> None:
+    goal = afternoon_caller()
+    reply = "The first opening I have is Tuesday at 9:15 AM. Would that work?"
+    assert answer(goal, reply).startswith("Sorry, that doesn't work")
+    assert answer(goal, reply).startswith("Sorry, that doesn't work")
+    assert answer(goal, reply) == "Then I'll call back another time. Thank you, bye."
+    assert goal.finished
+
+
+def test_goal_caller_declines_read_back_outside_its_part_of_day() -> None:
+    goal = afternoon_caller()
+    reply = "I'll move your visit from Tuesday at 2 PM to Wednesday at 9 AM. Shall I?"
+    assert answer(goal, reply).startswith("Sorry, that doesn't work")
+
+
+def test_goal_caller_confirms_read_back_in_its_part_of_day() -> None:
+    goal = afternoon_caller()
+    reply = "I'll move your visit from Tuesday at 9 AM to Wednesday at 2 PM. Shall I?"
+    assert answer(goal, reply) == "Yes, please."
+
+
+def test_goal_caller_confirms_cancel_whatever_the_time() -> None:
+    goal = afternoon_caller()
+    reply = "I'll cancel your follow-up on Tuesday at 9 AM. Shall I?"
+    assert answer(goal, reply) == "Yes, please."
+
+
+def test_goal_caller_declines_in_spanish() -> None:
+    facts = caller().facts.model_dump()
+    facts["language"] = "es"
+    facts["preferences"] = {"time": "Por la mañana."}
+    goal = GoalCaller(caller(facts=facts))
+    reply = "Tengo el lunes 2 de marzo a las 2:35 de la tarde con doctor Patel. ¿Le sirve?"
+    assert answer(goal, reply) == (
+        "Perdone, eso no me sirve. Solo puedo ir por la mañana. ¿Tiene algo por la mañana?"
+    )
+
+
+def test_goal_caller_picks_spanish_slot() -> None:
+    facts = caller().facts.model_dump()
+    facts["language"] = "es"
+    goal = GoalCaller(caller(facts=facts))
+    reply = (
+        "Tengo el lunes 2 de marzo a las 2:35 de la tarde, o el martes 3 de marzo a la 1 de la "
+        "tarde. ¿Cuál prefiere?"
+    )
+    assert answer(goal, reply) == "El lunes 2 de marzo a las 2:35 de la tarde me queda bien."
