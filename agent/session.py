@@ -369,6 +369,13 @@ class AgentSession:
         if turn.transfer is not None:
             yield turn.transfer
         if turn.hangup_reason is not None and turn.transfer is None:
+            if not turn.spoken:
+                # A brain that ends the call without a word must not leave the caller
+                # wondering whether the line dropped.
+                goodbye = phrase("goodbye", self.state.language, clinic=self.facts.name)
+                for speech in self._speak_text(turn, goodbye):
+                    yield speech
+                self._close_message(turn)
             yield Hangup(reason=turn.hangup_reason)
 
     def _confidence_is_low(self, stt_confidence: float | None) -> bool:

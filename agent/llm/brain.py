@@ -2,7 +2,9 @@
 
 One :meth:`LLMBrain.reply` sends the conversation with the system prompt and the tool schemas
 and streams the model's text on as it arrives. It yields the tool calls once the response is
-complete and every call's arguments parse and validate against the tool's model. When a call
+complete and every call's arguments parse and validate against the tool's model. The model
+may also call ``end_call`` (:mod:`agent.llm.end_call`), which the brain yields as
+:class:`agent.brain.EndCall` instead of a tool call. When a call
 is invalid, the brain sends the model its mistake and asks again within the same reply; a
 second invalid response in the same caller turn raises :class:`InvalidToolArguments`.
 
@@ -40,12 +42,14 @@ from agent.brain import (
     BrainTimeout,
     BrainUnavailable,
     ConversationState,
+    EndCall,
     InvalidToolArguments,
     TextDelta,
     ToolCallRequest,
 )
 from agent.llm.arguments import tool_call_problem
 from agent.llm.config import LLMConfig
+from agent.llm.end_call import END_CALL, END_CALL_TOOL, end_call_reason
 from agent.llm.metrics import LLMTurnMetrics
 from agent.llm.streaming import (
     AssembledMessage,
@@ -104,7 +108,10 @@ class LLMBrain:
             tools = TOOLS
         self.config = config
         self.model: str | None = config.model
-        self._tools = dict(tools)
+        # The model may also call end_call, which the brain handles itself (see
+        # agent.llm.end_call); a clinic tool of the same name would take precedence.
+        self._tools = {**tools}
+        self._tools.setdefault(END_CALL, END_CALL_TOOL)
         self._tool_schemas = [tool.openai_schema() for tool in self._tools.values()]
         self._system_prompt = system_prompt
         self._client = client if client is not None else config.make_client()
@@ -166,8 +173,14 @@ class LLMBrain:
         # that leaves the whole turn silent is a failure, which the fallback brain handles.
         if not message.tool_calls and metrics.text_chars == 0:
             raise BrainUnavailable("The model returned an empty response.")
+        end: EndCall | None = None
         for call in message.tool_calls:
+            if call.name == END_CALL and self._tools[END_CALL] is END_CALL_TOOL:
+                end = EndCall(reason=end_call_reason(call.arguments))
+                continue
             yield ToolCallRequest(call_id=call.id, name=call.name, arguments_json=call.arguments)
+        if end is not None:
+            yield end
         yield BrainMetrics(values=metrics.values())
 
     def _count_invalid(self, state: ConversationState, metrics: LLMTurnMetrics) -> None:

@@ -131,3 +131,15 @@ def test_system_prompt_in_spanish(sqlite_factory: sessionmaker[Session], demo: D
 
     assert "reply in Spanish" in render_system_prompt(state)
     assert date(2026, 3, 2) == demo.today
+
+
+def test_system_prompt_describes_end_call(
+    sqlite_factory: sessionmaker[Session], demo: DemoFacts
+) -> None:
+    facts = load_clinic_facts(sqlite_factory, demo.clinic_id)
+    state = ConversationState(facts=facts, now=lambda: demo.now)
+
+    prompt = render_system_prompt(state)
+
+    assert "call end_call with reason caller_done" in prompt
+    assert "wrong_number" in prompt

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from agent.brain import BrainStep, ConversationState, TextDelta
-from agent.events import AgentEvent, Speech, ToolFinished, Transfer, TurnInfo
+from agent.events import AgentEvent, Hangup, Speech, ToolFinished, ToolStarted, Transfer, TurnInfo
 from agent.facts import load_clinic_facts
 from agent.llm import LLMBrain, LLMConfig
 from agent.session import AgentSession, drain
@@ -347,3 +347,39 @@ async def test_offline_brain_takes_over(call, fake_openai: FakeOpenAIServer, fai
     assert turn_info(second).brain == "offline"
     assert len(fake_openai.requests) == 1
     assert current.booked_appointments() == before
+
+
+async def test_end_call_hangs_up_after_goodbye(call, fake_openai: FakeOpenAIServer) -> None:
+    current = call()
+    goodbye = ScriptedToolCall("end_call", {"reason": "caller_done"}, id="call_end")
+    fake_openai.script(Reply(text="You're welcome. Goodbye!", tool_calls=[goodbye]))
+
+    events = await current.say("No, that's everything. Thanks, bye.")
+
+    assert spoken(events) == "You're welcome. Goodbye!"
+    hangups = [event for event in events if isinstance(event, Hangup)]
+    assert hangups == [Hangup(reason="caller_done")]
+    assert events.index(hangups[0]) > max(
+        index for index, event in enumerate(events) if isinstance(event, Speech)
+    )
+    assert not any(isinstance(event, ToolStarted) for event in events)
+    assert isinstance(events[-1], TurnInfo)
+    # end_call is no tool call of the conversation: no tool message must answer it.
+    last = current.session.state.messages[-1]
+    assert last == {"role": "assistant", "content": "You're welcome. Goodbye!"}
+    with current.session_factory() as db:
+        recorded = db.scalars(select(ToolCallRecord.tool_name)).all()
+    assert "end_call" not in recorded
+
+
+async def test_silent_end_call_says_goodbye(call, fake_openai: FakeOpenAIServer) -> None:
+    current = call()
+    fake_openai.script(tool_call("end_call", {"reason": "caller_done"}))
+
+    events = await current.say("Bye.")
+
+    assert "Goodbye" in spoken(events)
+    assert current.demo.clinic_name in spoken(events)
+    assert [event for event in events if isinstance(event, Hangup)] == [
+        Hangup(reason="caller_done")
+    ]

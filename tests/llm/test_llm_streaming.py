@@ -70,7 +70,7 @@ async def test_request_carries_prompt_history_and_tools(
     assert request.messages[0]["role"] == "system"
     assert "Maple Street Family Medicine" in request.messages[0]["content"]
     assert request.messages[1:] == state.messages
-    assert request.tool_names == ["find_open_slots", "book_appointment"]
+    assert request.tool_names == ["find_open_slots", "book_appointment", "end_call"]
     assert request.body["tools"][0] == TEST_TOOLS["find_open_slots"].openai_schema()
 
 
