@@ -436,10 +436,6 @@ async def test_spanish_birth_date_in_words(
     assert call.session.ctx.verified_patient_id == demo.spanish_speaking_patient.id
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="agent/offline identity reads 'Soy' as the first name and spends a verification",
-)
 async def test_spanish_introduction_verifies(
     sqlite_factory: sessionmaker[Session], demo: DemoFacts
 ) -> None:
