@@ -7,6 +7,8 @@ time is seeded once into a template SQLite file and every run gets a copy of it.
 from __future__ import annotations
 
 import shutil
+import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,7 +31,7 @@ from clinic.models import (
     Patient,
     Provider,
 )
-from evals.scenario import Fixture, FixtureAppointment
+from evals.scenario import Fixture, FixtureAppointment, Scenario
 
 
 class FixtureError(ValueError):
@@ -115,6 +117,28 @@ class FixtureFactory:
                 "pick a free time."
             ) from exc
         return database
+
+
+def fixture_problems(scenarios: Iterable[Scenario]) -> list[str]:
+    """Build every scenario's fixture once and return what the demo clinic rejected.
+
+    Each problem names the scenario; an empty list means every fixture can be built.
+    Scenarios without added appointments are skipped, as the seed alone always builds.
+    """
+    problems: list[str] = []
+    work_dir = Path(tempfile.mkdtemp(prefix="frontdesk-fixtures-"))
+    try:
+        factory = FixtureFactory(work_dir)
+        for scenario in scenarios:
+            if not scenario.fixture.appointments:
+                continue
+            try:
+                factory.create(scenario.fixture).close()
+            except FixtureError as exc:
+                problems.append(f"{scenario.id}: {exc}")
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
+    return problems
 
 
 def _one(session: Session, rows: list[int], what: str, name: str) -> int:

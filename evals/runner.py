@@ -30,9 +30,10 @@ from evals.conversation import (
     TextConversation,
 )
 from evals.dbstate import References, diff, snapshot
-from evals.fixtures import ClinicDatabase, FixtureFactory
+from evals.fixtures import ClinicDatabase, FixtureError, FixtureFactory
 from evals.grader import Observation, grade
 from evals.results import (
+    CheckResult,
     EscalationLog,
     RunResult,
     ScenarioResult,
@@ -225,9 +226,26 @@ def _read_call_record(
 async def run_once(
     scenario: Scenario, attempt: int, options: EvalOptions, fixtures: FixtureFactory
 ) -> RunResult:
-    """Run ``scenario`` once on a fresh database and grade it."""
+    """Run ``scenario`` once on a fresh database and grade it.
+
+    A fixture the demo clinic cannot hold (an unknown name, an overlapping booking) fails
+    the run with a ``fixture`` check instead of stopping the suite.
+    """
     started = time.perf_counter()
-    database = fixtures.create(scenario.fixture)
+    try:
+        database = fixtures.create(scenario.fixture)
+    except FixtureError as exc:
+        return RunResult(
+            scenario_id=scenario.id,
+            category=scenario.category,
+            safety=scenario.safety,
+            attempt=attempt,
+            passed=False,
+            checks=[CheckResult(check="fixture", passed=False, detail=str(exc))],
+            ended_by="error",
+            error=f"FixtureError: {exc}",
+            duration_ms=(time.perf_counter() - started) * 1000,
+        )
     call_sid = f"EV-{scenario.id}-{attempt}"
     transcript = _Transcript()
     ended_by, caller_turns, error = "error", 0, None

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from evals.compare import compare_reports, format_comparison
+from evals.fixtures import fixture_problems
 from evals.gate import gate_problems, load_thresholds
 from evals.reports import format_terminal, read_json, write_html, write_json
 from evals.results import ScenarioResult
@@ -179,6 +180,14 @@ def _check(args: argparse.Namespace) -> int:
         scenarios = load_scenarios(args.scenarios)
     except ScenarioError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not args.verbose:
+        # Seeding the fixtures logs migrations at INFO, which would bury the result.
+        logging.getLogger().setLevel(logging.WARNING)
+    problems = fixture_problems(scenarios)
+    for problem in problems:
+        print(f"error: fixture of {problem}", file=sys.stderr)
+    if problems:
         return 2
     print(f"{len(scenarios)} scenario files are valid.")
     return 0

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from clinic.db import transaction
 from clinic.models import Appointment, AppointmentStatus, AppointmentType, Patient, Provider
 from evals.conversation import AgentReply
-from evals.fixtures import ClinicDatabase
+from evals.fixtures import ClinicDatabase, fixture_problems
 from evals.results import RunResult
 from evals.runner import EvalOptions, run_suite
 from evals.scenario import CallerLine
@@ -149,3 +149,36 @@ def test_silent_agent_and_crash_are_failures(
     assert failures["agent_replied"] == "the agent said nothing in reply to this caller turn"
     assert failures["run"] == "the agent raised an error: RuntimeError: brain exploded"
     assert run.ended_by == "error"
+
+
+OVERLAPPING_FIXTURE = {
+    # Margaret Chen's seeded follow-up with Dr. Patel starts at this time.
+    "appointments": [
+        {
+            "patient": "Margaret Chen",
+            "provider": "Patel",
+            "appointment_type": "follow_up",
+            "starts_at": "2026-03-10 09:15",
+        }
+    ]
+}
+
+
+def test_overlapping_fixture_fails_the_run(
+    fake_options: Callable[[Script], EvalOptions],
+) -> None:
+    def agent(database: ClinicDatabase, turn: int, line: CallerLine) -> AgentReply:
+        raise AssertionError("the call must not start without its fixture")
+
+    run = run_one(fake_options(agent), fixture=OVERLAPPING_FIXTURE)
+    assert not run.passed
+    assert "overlaps a seeded booking" in failed(run)["fixture"]
+    assert run.ended_by == "error"
+
+
+def test_fixture_problems_name_the_scenario() -> None:
+    good = make_scenario()
+    bad = make_scenario(id="booking-overlap", fixture=OVERLAPPING_FIXTURE)
+    problems = fixture_problems([good, bad])
+    assert len(problems) == 1
+    assert problems[0].startswith("booking-overlap: fixture appointment overlaps")
