@@ -44,7 +44,16 @@ Language = Literal["en", "es"]
 
 
 class BrainError(Exception):
-    """The brain could not produce a reply; the loop falls back to the offline brain."""
+    """The brain could not produce a reply; the loop falls back to the offline brain.
+
+    Attributes:
+        metrics: Measurements of the failed turn, such as ``llm_requests``; the loop merges
+            them into the turn's :class:`agent.events.TurnInfo`.
+    """
+
+    def __init__(self, message: str = "", *, metrics: Mapping[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.metrics: dict[str, Any] = dict(metrics or {})
 
 
 class BrainTimeout(BrainError):

@@ -263,12 +263,14 @@ class AgentSession:
                 async with aclosing(self._stream_round(turn, text, requests)) as speeches:
                     async for speech in speeches:
                         yield speech
-            except InvalidToolArguments:
+            except InvalidToolArguments as error:
                 logger.warning("brain %s wrote invalid tool arguments twice", self.brain.name)
+                turn.metrics.update(error.metrics)
                 self._append_assistant(turn, start, [])
                 turn.escalate_reason = "invalid_tool_arguments"
                 return
             except BrainError as error:
+                turn.metrics.update(error.metrics)
                 self._append_assistant(turn, start, [])
                 if not self._fall_back(error):
                     turn.escalate_reason = "brain_failed"

@@ -37,6 +37,7 @@ from typing import Any
 import openai
 
 from agent.brain import (
+    BrainError,
     BrainMetrics,
     BrainStep,
     BrainTimeout,
@@ -136,8 +137,22 @@ class LLMBrain:
             BrainTimeout: No first token in time, or the reply's time budget is spent.
             BrainUnavailable: The endpoint failed after the retries allowed.
             InvalidToolArguments: Invalid tool arguments twice in this caller turn.
+
+            Each error carries the turn's measurements in ``metrics``, with ``llm_error``
+            naming the error, because no :class:`agent.brain.BrainMetrics` step follows it.
         """
         metrics = self.turn_metrics(state)
+        try:
+            async with aclosing(self._reply(state, metrics)) as steps:
+                async for step in steps:
+                    yield step
+        except BrainError as error:
+            error.metrics.update(metrics.values(), llm_error=type(error).__name__)
+            raise
+
+    async def _reply(
+        self, state: ConversationState, metrics: LLMTurnMetrics
+    ) -> AsyncGenerator[BrainStep, None]:
         metrics.rounds += 1
         started = time.monotonic()
         deadline = RequestDeadline(

@@ -109,7 +109,7 @@ async def test_invalid_arguments_twice_escalates(
     brain = make_brain()
     seen: list[str] = []
 
-    with pytest.raises(InvalidToolArguments):
+    with pytest.raises(InvalidToolArguments) as caught:
         async for step in brain.reply(state, "I need a follow-up visit."):
             assert isinstance(step, TextDelta), "no tool call may come out of an invalid turn"
             seen.append(step.text)
@@ -118,6 +118,8 @@ async def test_invalid_arguments_twice_escalates(
     assert len(fake_openai.requests) == 2
     assert state.escalation.invalid_tool_arguments == 2
     assert brain.turn_metrics(state).invalid_tool_arguments == 2
+    assert caught.value.metrics["llm_error"] == "InvalidToolArguments"
+    assert caught.value.metrics["llm_requests"] == 2
 
 
 async def test_invalid_count_spans_tool_rounds_not_turns(
@@ -183,6 +185,35 @@ async def test_retry_budget_spent(
 
     assert len(fake_openai.requests) == 3
     assert brain.turn_metrics(state).retries == 2
+
+
+async def test_failure_carries_turn_metrics(
+    fake_openai: FakeOpenAIServer, make_brain, state
+) -> None:
+    fake_openai.script(error(503), error(503))
+
+    with pytest.raises(BrainUnavailable) as caught:
+        await collect(make_brain(max_retries=1), state)
+
+    values = caught.value.metrics
+    assert values["llm_error"] == "BrainUnavailable"
+    assert values["llm_requests"] == 2
+    assert values["llm_retries"] == 1
+    assert values["llm_rounds"] == 1
+    assert values["llm_total_ms"] > 0
+
+
+async def test_timeout_carries_turn_metrics(
+    fake_openai: FakeOpenAIServer, make_brain, state
+) -> None:
+    fake_openai.script(text("Too late.", headers_delay=5.0))
+
+    with pytest.raises(BrainTimeout) as caught:
+        await collect(make_brain(first_token_timeout=0.3), state)
+
+    assert caught.value.metrics["llm_error"] == "BrainTimeout"
+    assert caught.value.metrics["llm_first_token_ms"] is None
+    assert caught.value.metrics["llm_total_ms"] >= 300
 
 
 async def test_no_retry_without_budget(fake_openai: FakeOpenAIServer, make_brain, state) -> None:

@@ -266,6 +266,9 @@ async def test_failed_turn_books_nothing(call, fake_openai: FakeOpenAIServer, ki
     # The conversation goes on with the fallback brain, in the same turn.
     assert FALLBACK_LINE in spoken(events)
     assert turn_info(events).brain == "stand-in"
+    # The failed LLM attempt is still measured.
+    assert turn_info(events).metrics["llm_error"] in {"BrainTimeout", "BrainUnavailable"}
+    assert turn_info(events).metrics["llm_requests"] >= 1
     assert finished(events, "book_appointment") == []
     assert current.booked_appointments() == before
     assert current.committed_tool_calls("book_appointment") == []
@@ -297,6 +300,8 @@ async def test_invalid_arguments_twice_hand_over(call, fake_openai: FakeOpenAISe
     assert any(isinstance(event, Transfer) for event in events)
     assert spoken(events)
     assert current.fallback.turns == []
+    assert turn_info(events).metrics["llm_error"] == "InvalidToolArguments"
+    assert turn_info(events).metrics["llm_repairs"] == 1
 
 
 async def test_repaired_arguments_book_once(call, fake_openai: FakeOpenAIServer) -> None:
