@@ -161,7 +161,7 @@ async def converse(
     lines: list[str] | None,
     *,
     show_tools: bool,
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
 ) -> None:
     """Run one conversation: the greeting, then caller turns until the lines or the call end.
 
@@ -169,8 +169,10 @@ async def converse(
         session: The agent session of the call.
         lines: Caller turns to send, or None to read them from the keyboard.
         show_tools: Print tool calls and results.
-        out: Where the conversation is printed.
+        out: Where the conversation is printed (default: the current ``sys.stdout``).
     """
+    # Looked up per call, not at import, so a replaced sys.stdout (pytest's capture) is used.
+    out = out if out is not None else sys.stdout
     async for event in session.greet():
         print_event(event, show_tools=show_tools, out=out)
     turns = iter(lines) if lines is not None else None
