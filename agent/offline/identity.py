@@ -11,9 +11,9 @@ import re
 
 from agent.brain import ToolExchange
 from agent.offline.dialogue import Dialogue
-from agent.offline.extract import english_dates
 from agent.parsing import parse_date_of_birth, parse_full_name, parse_phone_number
 from agent.parsing.names import PersonName, parse_spelled_name
+from agent.parsing.spanish import SPANISH_DATE_START, fold_spanish
 
 VERIFY_TOOL = "verify_patient"
 AWAITS = frozenset({"name", "dob", "name_dob", "phone"})
@@ -48,7 +48,6 @@ def take_identity_details(dialogue: Dialogue, text: str) -> bool:
     """Read a name, a date of birth or a phone number from ``text``; False if none."""
     memory = dialogue.memory
     found = False
-    text = _SPANISH_INTRODUCTION.sub("my name is ", text)
     name = parse_full_name(text) or parse_full_name(_before_details(text))
     spelled = parse_spelled_name(text)
     if name is not None and memory.awaiting != "dob":
@@ -58,9 +57,7 @@ def take_identity_details(dialogue: Dialogue, text: str) -> bool:
         # A spelled name corrects the last name the transcript got wrong.
         memory.name = PersonName(memory.name.given, spelled, memory.name.middle)
         found = True
-    born = parse_date_of_birth(text, today=dialogue.today) or parse_date_of_birth(
-        english_dates(text), today=dialogue.today
-    )
+    born = parse_date_of_birth(text, today=dialogue.today)
     if born is not None:
         memory.date_of_birth = born
         found = True
@@ -72,10 +69,6 @@ def take_identity_details(dialogue: Dialogue, text: str) -> bool:
     return found
 
 
-# The name parser knows English introductions; Spanish ones are put into English first.
-_SPANISH_INTRODUCTION = re.compile(
-    r"\b(me llamo|mi nombre es|mi nombre completo es|habla|soy)\s+", re.IGNORECASE
-)
 _DETAILS_START = re.compile(
     r"\d|\b(born|date of birth|dob|birthday|birth date|nacimiento|naci|january|february|"
     r"march|april|may|june|july|august|september|october|november|december|enero|febrero|"
@@ -87,8 +80,14 @@ _DETAILS_START = re.compile(
 
 def _before_details(text: str) -> str:
     """Return the words before the date of birth, where a name said with it stands."""
-    match = _DETAILS_START.search(text)
-    head = text[: match.start()] if match else text
+    starts = [match.start() for match in (_DETAILS_START.search(text),) if match]
+    # A Spanish date said in words ("veintidós de septiembre") starts the date of birth
+    # too. Folding keeps the length of most text, so positions carry over to ``text``.
+    folded = fold_spanish(text)
+    spanish = SPANISH_DATE_START.search(folded) if len(folded) == len(text) else None
+    if spanish is not None:
+        starts.append(spanish.start())
+    head = text[: min(starts)] if starts else text
     return head.strip(" ,.;:-").removesuffix(" and").removesuffix(",")
 
 

@@ -1,7 +1,8 @@
 """What the offline brain needs to understand a caller's words.
 
 Pure functions over transcribed text: numbers, dates of birth, phone numbers, names and
-yes-or-no answers. They return None (or an unclear answer) on anything they cannot read and
+yes-or-no answers, in English, and names and dates of birth in Spanish too
+(:mod:`agent.parsing.spanish` reads Spanish number words). They return None (or an unclear answer) on anything they cannot read and
 never raise on odd input. Appointment dates and times are in :mod:`tools.datetimes`.
 """
 

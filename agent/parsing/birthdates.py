@@ -1,10 +1,12 @@
-"""Dates of birth as callers say or key them.
+"""Dates of birth as callers say or key them, in English or Spanish.
 
 Accepted shapes, month first as in the US: "March 15th 1984", "the fifteenth of March
 nineteen eighty-four", "3/15/1984", "03-15-84", "oh three fifteen eighty four", and keypad
 digits "03151984" (MMDDYYYY) or "031584" (MMDDYY). A first number above 12 with a second of
-12 or less is read day first ("15/03/1984"). A two-digit year takes the century that puts
-the birthday in the past.
+12 or less is read day first ("15/03/1984"). Spanish dates name the month: "22 de
+septiembre de 1985", "veintidós de septiembre de mil novecientos ochenta y cinco", "el
+primero de mayo del setenta", "septiembre 22 de 1985". A two-digit year takes the century
+that puts the birthday in the past.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from agent.parsing.spanish import SPANISH_MONTHS, spanish_numbers
 from tools.spoken.dates import MONTHS
 from tools.spoken.numbers import normalize_numbers
 
@@ -31,6 +34,12 @@ _PATTERNS = (
         rf"\s*(?P=separator)\s*{_YEAR}"
     ),
 )
+_SPANISH_MONTH = r"(?P<month_es>" + "|".join(SPANISH_MONTHS) + r")\b"
+# Run on the output of spanish_numbers(): folded, with number words as digits.
+_SPANISH_PATTERNS = (
+    re.compile(rf"\b{_DAY}\s+de\s+{_SPANISH_MONTH},?\s+(?:de|del)\s+{_YEAR}"),
+    re.compile(rf"\b{_SPANISH_MONTH}\s+{_DAY},?\s+(?:(?:de|del)\s+)?{_YEAR}"),
+)
 
 
 def parse_date_of_birth(text: str, *, today: date | None = None) -> date | None:
@@ -46,18 +55,29 @@ def parse_date_of_birth(text: str, *, today: date | None = None) -> date | None:
         the past and at most 130 years ago).
     """
     today = today or date.today()
+    spanish = _longest_date(spanish_numbers(text), _SPANISH_PATTERNS, today)
+    if spanish is not None:
+        return spanish
     normalized = normalize_numbers(text).text
+    found = _longest_date(normalized, _PATTERNS, today)
+    if found is not None:
+        return found
+    return _from_keypad(normalized, today)
+
+
+def _longest_date(
+    normalized: str, patterns: tuple[re.Pattern[str], ...], today: date
+) -> date | None:
+    """Return the date of the longest plausible match of ``patterns`` in ``normalized``."""
     # The longest phrase wins: "the 15th of march 19 84" over the "march 19 84" inside it.
     best: tuple[int, int, date] | None = None
-    for pattern in _PATTERNS:
+    for pattern in patterns:
         for match in pattern.finditer(normalized):
             found = _from_match(match, today)
             key = (match.end() - match.start(), -match.start())
             if found is not None and (best is None or key > best[:2]):
                 best = (*key, found)
-    if best is not None:
-        return best[2]
-    return _from_keypad(normalized, today)
+    return best[2] if best is not None else None
 
 
 def _from_match(match: re.Match[str], today: date) -> date | None:
@@ -65,9 +85,14 @@ def _from_match(match: re.Match[str], today: date) -> date | None:
     if re.fullmatch(r"[a-z.]+\s+(?:19|20)\s\d{2}", match.group()):
         # "March nineteen eighty-four" names a month and a year, not the 19th.
         return None
-    month = MONTHS[groups["month"]] if groups.get("month") else int(groups["month_number"])
+    if groups.get("month"):
+        month = MONTHS[groups["month"]]
+    elif groups.get("month_es"):
+        month = SPANISH_MONTHS[groups["month_es"]]
+    else:
+        month = int(groups["month_number"])
     day = int(groups["day"])
-    if month > 12 and day <= 12 and not groups.get("month"):
+    if month > 12 and day <= 12 and groups.get("month_number"):
         month, day = day, month
     return _plausible(groups["year"], month, day, today)
 

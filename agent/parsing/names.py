@@ -1,9 +1,11 @@
-"""Patient names: spelled out letter by letter, or introduced ("my name is ...")."""
+"""Patient names: spelled out letter by letter, or introduced ("my name is ...", "me llamo ...")."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from agent.parsing.spanish import fold_spanish
 
 
 def _words(text: str) -> frozenset[str]:
@@ -26,7 +28,8 @@ _NAME_TOKEN = rf"{_LETTER}+(?:['’\-]{_LETTER}+)*\.?"
 _INTRODUCTION = re.compile(
     r"\b(?:my\s+name\s+is|my\s+name's|name\s+is|name's|this\s+is|it's|it\s+is|i\s+am|i'm|"
     r"the\s+patient\s+is|patient's\s+name\s+is|patient\s+name\s+is|you're\s+speaking\s+with|"
-    r"you\s+are\s+speaking\s+with|call\s+me)\s+",
+    r"you\s+are\s+speaking\s+with|call\s+me|me\s+llamo|mi\s+nombre\s+(?:completo\s+)?es|"
+    r"(?:le\s+)?habla|soy|el\s+paciente\s+es|la\s+paciente\s+es)\s+",
     re.IGNORECASE,
 )
 # Words that end a name or show the words after an introduction are not one.
@@ -38,8 +41,14 @@ _NOT_NAME_WORDS = _words(
     about to for at on in of is was am are be born date dob phone number birthday birth sorry
     new patient doctor dr appointment really actually again also next this today tomorrow
     morning afternoon evening monday tuesday wednesday thursday friday saturday sunday
+    y e o u mi mis su sus es soy el un una me te se le lo con para por favor hola buenos
+    buenas dias tardes noches gracias si senor senora senorita doctora paciente nuevo nueva
+    naci nacimiento fecha cita quiero necesito quisiera tengo llamo llamando hablando aqui
+    esposo esposa marido hijo hija mama papa madre padre espanol ingles
     """
 )
+# Particles inside Spanish and other family names ("María de la Cruz"), never the first word.
+_NAME_PARTICLES = _words("de del la las los")
 _MAX_NAME_WORDS = 4
 
 
@@ -121,7 +130,9 @@ def _name_at_start(text: str, *, introduced: bool) -> PersonName | None:
     words = _leading_name_words(text)
     if len(words) < 2 or not (introduced or _only_name(text, words)):
         return None
-    names = [_capitalize(word) for word in words]
+    names = [
+        word.lower() if word.lower() in _NAME_PARTICLES else _capitalize(word) for word in words
+    ]
     return PersonName(names[0], names[-1], " ".join(names[1:-1]) or None)
 
 
@@ -148,7 +159,7 @@ def _capitalize(name: str) -> str:
 
 
 def _has_non_name(*words: str) -> bool:
-    return any(word.lower().rstrip(".") in _NOT_NAME_WORDS for word in words)
+    return any(fold_spanish(word).rstrip(".") in _NOT_NAME_WORDS for word in words)
 
 
 def _leading_name_words(text: str) -> list[str]:
@@ -158,9 +169,13 @@ def _leading_name_words(text: str) -> list[str]:
         word = match.group()
         if not re.fullmatch(_NAME_TOKEN, word) or _has_non_name(word):
             break
+        if not words and word.lower() in _NAME_PARTICLES:
+            break
         words.append(word)
         if len(words) == _MAX_NAME_WORDS or (word.endswith(".") and len(word) > 2):
             break
+    while words and words[-1].lower() in _NAME_PARTICLES:
+        words.pop()
     return words
 
 
