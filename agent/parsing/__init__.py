@@ -1,9 +1,10 @@
 """What the offline brain needs to understand a caller's words.
 
 Pure functions over transcribed text: numbers, dates of birth, phone numbers, names and
-yes-or-no answers, in English, and names and dates of birth in Spanish too
-(:mod:`agent.parsing.spanish` reads Spanish number words). They return None (or an unclear answer) on anything they cannot read and
-never raise on odd input. Appointment dates and times are in :mod:`tools.datetimes`.
+yes-or-no answers in English, and names and dates of birth in Spanish too
+(:mod:`agent.parsing.spanish` reads Spanish number words). They return None (or an unclear
+answer) on anything they cannot read and never raise on odd input. Appointment dates and
+times are in :mod:`tools.datetimes`.
 """
 
 from agent.parsing.answers import Answer, AnswerKind, classify_answer
