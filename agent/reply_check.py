@@ -6,7 +6,8 @@ Two things an LLM can get dangerously wrong are stopped here, for both brains:
   nurse line or a message;
 - a clock time that no tool result of this call and no opening hour of the clinic contains
   is replaced by a sentence that promises to check the schedule, so a caller is never told
-  an appointment time the schedule did not produce.
+  an appointment time the schedule did not produce. Bare hours count ("at 3", "three
+  o'clock"); :mod:`agent.clock_times` lists the forms found.
 
 A sentence found word for word inside a tool result message (a refill read-back naming
 "lisinopril 10 mg", for instance) is trusted for the advice rule.
@@ -21,20 +22,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from agent.brain import ConversationState
+from agent.clock_times import Clock, times_in
 from agent.facts import ClinicFacts
 from agent.safety import fold
 from agent.speech import speakable
 from prompts import phrase
 
-Clock = tuple[int, int]
-
-_MERIDIEM_TIME = re.compile(r"\b(\d{1,2})(?::([0-5]\d))?\s*([ap])\.?\s?m\b", re.IGNORECASE)
-_SPANISH_TIME = re.compile(
-    r"\b(\d{1,2})(?::([0-5]\d))?\s+(?:de la|en la|por la)\s+(manana|mañana|tarde|noche)",
-    re.IGNORECASE,
-)
-_BARE_CLOCK = re.compile(r"(?<![\d:])(\d{1,2}):([0-5]\d)(?![\d:])")
-_NOON = re.compile(r"\b(noon|midday|mediodia|mediodía)\b", re.IGNORECASE)
 _ISO_TIME = re.compile(
     r"\d{4}-\d{2}-\d{2}[T ](\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?"
 )
@@ -58,46 +51,6 @@ _ADVICE = [
     ),
     re.compile(r"\b(every|each) \d+ hours\b|\b(twice|three times|once) (a|per) day\b"),
 ]
-
-
-def _to_24h(hour: int, minute: int, meridiem: str) -> Clock | None:
-    if not 1 <= hour <= 12:
-        return None
-    if meridiem in ("p", "tarde", "noche") and hour != 12:
-        hour += 12
-    elif meridiem in ("a", "manana", "mañana") and hour == 12:
-        hour = 0
-    return hour, minute
-
-
-def times_in(text: str) -> list[tuple[Clock, bool]]:
-    """Find the clock times stated in ``text``.
-
-    Returns:
-        ``((hour, minute), exact)`` pairs in 24-hour time; ``exact`` is False for a time
-        without AM/PM ("9:15"), which may mean either half of the day.
-    """
-    found: list[tuple[Clock, bool]] = []
-    covered: list[tuple[int, int]] = []
-    for match in _MERIDIEM_TIME.finditer(text):
-        clock = _to_24h(int(match[1]), int(match[2] or 0), match[3].lower())
-        if clock:
-            found.append((clock, True))
-            covered.append(match.span())
-    for match in _SPANISH_TIME.finditer(text):
-        clock = _to_24h(int(match[1]), int(match[2] or 0), match[3].lower())
-        if clock:
-            found.append((clock, True))
-            covered.append(match.span())
-    for match in _BARE_CLOCK.finditer(text):
-        if any(start <= match.start() < end for start, end in covered):
-            continue
-        hour, minute = int(match[1]), int(match[2])
-        if hour <= 23:
-            found.append(((hour, minute), hour == 0 or hour > 12))
-    for _ in _NOON.finditer(text):
-        found.append(((12, 0), True))
-    return found
 
 
 def _strings(value: Any) -> Iterator[str]:

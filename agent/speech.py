@@ -4,11 +4,13 @@ A reply may come from an LLM (markdown, ISO dates, "14:30") or a tool ("$25", "D
 and the voice reads what it is given literally. The rules below were chosen by running the
 phrases through the espeak-ng phonemizer that piper uses (piper-tts 1.8): "911" is read "nine
 hundred eleven", "555-123-4567" as three cardinals with "dash", "$25.50" as "dollar twenty-five
-point five zero", "9:05" as "nine zero five", and "Dr. Patel" as two sentences. So:
+point five zero", "9:05" as "nine zero five" ("nueve cero cinco" with the Spanish voice),
+and "Dr. Patel" as two sentences. So:
 
 - markdown, list markers and line breaks become plain running text;
 - ISO and slashed dates become "Monday, March 10th" (the year only when it differs from
-  ``today``'s), and 24-hour and ISO times become "2:30 PM" (whole hours "9 AM");
+  ``today``'s), and 24-hour and ISO times become "2:30 PM" (whole hours "9 AM"); minutes
+  01 to 09 are said "nine oh five AM" ("9 y 5 de la mañana" in Spanish);
 - phone numbers and the emergency numbers 911 and 988 are read digit by digit, in groups;
 - amounts become "25 dollars and 50 cents"; "mg" becomes "milligrams";
 - "Dr." becomes "Doctor" (Spanish "doctor"), and "St." becomes "Street" or "Saint".
@@ -50,6 +52,11 @@ _MONEY = re.compile(r"\$\s?(\d{1,3}(?:,\d{3})*|\d+)(?:\.(\d{2}))?\b")
 _CLOCK_SUFFIX = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*([ap])(?:\.\s?m\.|\s?m\b)", re.IGNORECASE)
 _CLOCK_24 = re.compile(r"(?<![\d:])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])(?!\s*(?:AM|PM|de la)\b)")
 _ZERO_MINUTES = re.compile(r"\b(\d{1,2}):00(?=\s*(?:AM|PM)\b)")
+_OH_MINUTES = re.compile(r"(?<![\d:])(1[0-2]|0?[1-9]):0([1-9])(?![\d:])")
+_NUMBER_WORDS_EN = (
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve",
+)  # fmt: skip
 _MONTH_DAY = re.compile(
     r"\b(" + "|".join(MONTHS_EN) + r")\s+(\d{1,2})\b(?!\s*(?:st|nd|rd|th)\b)(?![:\d])"
 )
@@ -79,8 +86,7 @@ def spoken_date(day: date, *, language: str = "en", today: date | None = None) -
 def spoken_clock(moment: time, *, language: str = "en") -> str:
     """Format a time of day as "9 AM", "9:15 AM", "9:05 AM" or "noon".
 
-    NOTE: espeak-ng reads "9:05" as "nine zero five"; the digits stay because transcripts
-    and evals read the same text, and "9 oh 5" is hard to read back.
+    The digits stay here; :func:`speakable` then says minutes 01 to 09 as "nine oh five".
     """
     if language == "es":
         return _spoken_clock_es(moment)
@@ -182,6 +188,14 @@ def _replace_clock(match: re.Match[str], language: str) -> str:
     return spoken
 
 
+def _oh_minutes(hour: int, minute: int, language: str) -> str:
+    """Say a time with minutes 01 to 09 the way people do, not "nine zero five"."""
+    if language == "es":
+        return f"{hour} y {minute}"
+    # Words, not "9 oh 5": a listener or caller who repeats "9 oh 5" is read as 5 o'clock.
+    return f"{_NUMBER_WORDS_EN[hour]} oh {_NUMBER_WORDS_EN[minute]}"
+
+
 def _strip_markdown(text: str) -> str:
     text = _MARKDOWN_LINK.sub(r"\1", text)
     text = _HEADING.sub("", text)
@@ -253,6 +267,7 @@ def speakable(
     if language == "en":
         text = _ZERO_MINUTES.sub(r"\1", text)
         text = _MONTH_DAY.sub(lambda m: f"{m[1]} {ordinal(int(m[2]))}", text)
+    text = _OH_MINUTES.sub(lambda m: _oh_minutes(int(m[1]), int(m[2]), language), text)
     units = _UNITS_ES if language == "es" else _UNITS_EN
     text = _UNIT.sub(lambda m: " " + units[m[1]], text)
     text = _replace_titles(text, language)

@@ -129,3 +129,71 @@ def test_medication_in_a_tool_read_back_passes() -> None:
     )
 
     assert spoken.startswith("A refill request for Lisinopril")
+
+
+def test_times_in_finds_bare_hours() -> None:
+    assert times_in("See you at 3.") == [((3, 0), False)]
+    assert times_in("Come in at three o'clock.") == [((3, 0), False)]
+    assert times_in("How about around 10 tomorrow?") == [((10, 0), False)]
+    assert times_in("I have Tuesday at 3 in the afternoon.") == [((15, 0), True)]
+    assert times_in("Lo veo a las tres.") == [((3, 0), False)]
+
+
+def test_times_in_reads_spoken_minutes() -> None:
+    assert times_in("at nine oh five AM") == [((9, 5), True)]
+    assert times_in("a las 9 y 5 de la mañana") == [((9, 5), True)]
+
+
+def test_times_in_skips_numbers_that_are_no_hour() -> None:
+    for sentence in (
+        "We're at 12 Maple Street.",
+        "You can see us at one of our two offices.",
+        "We have providers at 2 locations.",
+        "Call us at 802-555-0100.",
+        "Please arrive at least 15 minutes early.",
+        "Cancel at least 24 hours ahead.",
+    ):
+        assert times_in(sentence) == [], sentence
+
+
+def test_bare_hour_not_from_a_tool_result_is_replaced() -> None:
+    checker = ReplyChecker(facts())
+    state = state_with(SLOTS)
+
+    for sentence in (
+        "I can book you Wednesday at 3.",
+        "Dr. Patel can see you at three o'clock.",
+        "El doctor lo puede ver a las once.",
+    ):
+        language = "es" if "doctor" in sentence else "en"
+        state.language = language
+        assert checker.check(sentence, state) == phrase("safety.time_blocked", language)
+
+
+def test_bare_hour_from_a_tool_result_passes() -> None:
+    checker = ReplyChecker(facts())
+    afternoon = ToolResult(
+        ok=True,
+        message="Dr. Patel has Wednesday, March 11 at 3 PM.",
+        data={"slots": [{"start": "2026-03-11T15:00-04:00"}]},
+    )
+
+    spoken = checker.check("So that's Wednesday at 3 with Dr. Patel.", state_with(afternoon))
+
+    assert spoken == "So that's Wednesday at 3 with Doctor Patel."
+
+
+def test_spoken_minutes_pass_the_check_again() -> None:
+    checker = ReplyChecker(facts())
+    five_past = ToolResult(
+        ok=True,
+        message="I have Tuesday, March 10 at 9:05 AM with Dr. Patel.",
+        data={"slots": [{"start": "2026-03-10T09:05-04:00"}]},
+    )
+    state = state_with(five_past)
+
+    first = checker.check("I have Tuesday, March 10 at 9:05 AM with Dr. Patel.", state)
+    again = checker.check(first, state)
+
+    assert "nine oh five AM" in first
+    assert again == first

@@ -25,7 +25,8 @@ TODAY = date(2026, 3, 2)
         ("Hang up and call 911 now.", "Hang up and call 9 1 1 now."),
         ("Call or text 988.", "Call or text 9 8 8."),
         ("On 2026-03-10 at 14:30.", "On Tuesday, March 10th at 2:30 PM."),
-        ("At 9:05 a.m. or 12:00 PM.", "At 9:05 AM or noon."),
+        ("At 9:05 a.m. or 12:00 PM.", "At nine oh five AM or noon."),
+        ("Or 14:07, or 10:05 AM.", "Or two oh seven PM, or ten oh five AM."),
         ("See you 3/12/2026.", "See you Thursday, March 12th."),
         ("Lisinopril 10 mg.", "Lisinopril 10 milligrams."),
         ("- Monday\n- Tuesday", "Monday, Tuesday"),
@@ -55,3 +56,9 @@ def test_speakable_converts_offsets_to_the_clinic_zone() -> None:
 def test_spoken_phone_groups_digits() -> None:
     assert spoken_phone("+1 802-555-0142") == "8 0 2, 5 5 5, 0 1 4 2"
     assert spoken_phone("555-0142") == "5 5 5, 0 1 4 2"
+
+
+def test_speakable_spanish_minutes_with_zero() -> None:
+    spoken = speakable("a las 9:05 de la mañana", language="es", today=TODAY)
+
+    assert spoken == "a las 9 y 5 de la mañana"
