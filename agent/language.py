@@ -1,9 +1,11 @@
 """Tell Spanish from English in a caller turn, so replies follow the caller's language.
 
-Speech-to-text gives short, sometimes garbled turns, so one word decides nothing: a turn
-switches the call to Spanish when it holds two or more common Spanish words (or asks for
+Speech-to-text gives short, sometimes garbled turns, so one word rarely decides: a turn
+switches the call to Spanish when it contains two or more common Spanish words (or asks for
 Spanish outright), and back to English only on an explicit request or a turn that is
-plainly English.
+plainly English. The first turn after the greeting is the exception, because a caller who
+simply starts in Spanish ("Hola") must be answered in Spanish: there one unmistakably
+Spanish word and no English word switch the call.
 """
 
 from __future__ import annotations
@@ -39,12 +41,27 @@ _ENGLISH_WORDS = _words(
     refill insurance morning afternoon next week tomorrow today doctor hi hello
     """
 )
+# Words no English caller says; one of them is enough in the caller's first turn ("Hola",
+# "¿Una cita?"), before the call has any language of its own.
+_SPANISH_OPENING_WORDS = _words(
+    """
+    hola buenos buenas gracias quiero necesito quisiera cita citas ayuda ayudeme receta
+    medicina farmacia senor senora puedo hablo usted
+    """
+)
 _ASKS_FOR_SPANISH = re.compile(r"\b(espanol|spanish|en espanol|hablo espanol|habla espanol)\b")
 _ASKS_FOR_ENGLISH = re.compile(r"\b(english|ingles|in english|speak english)\b")
 
 
-def detect_language(text: str, current: Language) -> Language:
-    """Return the language the caller is speaking, given the call's language so far."""
+def detect_language(text: str, current: Language, *, first_turn: bool = False) -> Language:
+    """Return the language the caller is speaking, given the call's language so far.
+
+    Args:
+        text: The caller's turn.
+        current: The call's language so far.
+        first_turn: The turn answers the greeting, so one unmistakably Spanish word and no
+            English one switch the call.
+    """
     folded = fold(text)
     if _ASKS_FOR_ENGLISH.search(folded) and not _ASKS_FOR_SPANISH.search(folded):
         return "en"
@@ -54,6 +71,9 @@ def detect_language(text: str, current: Language) -> Language:
     spanish = sum(1 for word in words if word in _SPANISH_WORDS)
     english = sum(1 for word in words if word in _ENGLISH_WORDS)
     if current == "en" and spanish >= 2 and spanish > english:
+        return "es"
+    opening = any(word in _SPANISH_OPENING_WORDS for word in words)
+    if current == "en" and first_turn and opening and english == 0:
         return "es"
     if current == "es" and english >= 3 and spanish == 0:
         return "en"

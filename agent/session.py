@@ -233,7 +233,9 @@ class AgentSession:
                 yield event
             return
         self._silences = 0
-        self.state.language = detect_language(text, self.state.language)
+        self.state.language = detect_language(
+            text, self.state.language, first_turn=self.state.turn == 1
+        )
         screened = screen_caller_turn(text)
         if screened is not None:
             async for event in self._screen.respond(turn, screened, text, self._speak_text):

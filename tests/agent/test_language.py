@@ -23,3 +23,17 @@ def test_spanish_call_stays_spanish_on_a_name() -> None:
 
 def test_asking_for_english_switches_back() -> None:
     assert detect_language("can we speak English please", "es") == "en"
+
+
+def test_first_turn_hola_switches() -> None:
+    assert detect_language("Hola", "en", first_turn=True) == "es"
+    assert detect_language("¿Una cita?", "en", first_turn=True) == "es"
+
+
+def test_one_spanish_word_later_does_not_switch() -> None:
+    assert detect_language("Hola", "en") == "en"
+
+
+def test_first_turn_english_with_spanish_name_stays() -> None:
+    assert detect_language("Hi, this is Maria Gracias", "en", first_turn=True) == "en"
+    assert detect_language("Jose Garcia", "en", first_turn=True) == "en"

@@ -74,3 +74,27 @@ async def test_spanish_refill(sqlite_factory: sessionmaker[Session], demo: DemoF
     assert "Listo" in done.text
     [request] = call.refill_requests()
     assert request.medication_text.lower().startswith("lisinopril")
+
+
+async def test_greeting_is_short(sqlite_factory: sessionmaker[Session], demo: DemoFacts) -> None:
+    call = Call(sqlite_factory, demo)
+
+    greeting = await call.greet()
+
+    assert greeting.text == (
+        f"Thank you for calling {demo.clinic_name}. How can I help you today? "
+        "Para español, diga español."
+    )
+
+
+async def test_caller_starting_in_spanish_is_answered_in_spanish(
+    sqlite_factory: sessionmaker[Session], demo: DemoFacts
+) -> None:
+    call = Call(sqlite_factory, demo)
+
+    reply = await call.script("Hola")
+
+    assert call.session.state.language == "es"
+    assert reply.text
+    assert spanish_only(reply.text), reply.text
+    assert "español" not in reply.text.lower()
