@@ -67,7 +67,8 @@ _DENY = _phrases(
     "never mind", "nevermind", "no it's not", "no it isn't", "it's not", "it isn't",
     "too early", "too late", "that's too early", "that's too late", "it's too early",
     "it's too late", "doesn't work", "does not work", "won't work", "that doesn't work",
-    "that does not work", "that won't work",
+    "that does not work", "that won't work", "no quiero", "mejor no", "todavía no", "ahora no",
+    "no es correcto", "no está bien", "no es así", "no me sirve", "no me queda bien",
 )  # fmt: skip
 _AFFIRM_WORDS = (
     "yes", "yes please", "yeah", "yep", "yup", "ya", "yah", "yes ma'am", "yes sir", "sure",
@@ -78,7 +79,7 @@ _AFFIRM_WORDS = (
     "ok", "okay", "alright", "all right", "uh huh", "uh-huh", "mm hmm", "mhm", "affirmative",
     "book it", "that's it", "that's the one", "you got it", "i do", "it is", "it does",
     "please", "sí", "si", "claro", "correcto", "está bien", "esta bien", "vale",
-    "perfecto", "de acuerdo", "exacto", "así es", "muy bien",
+    "perfecto", "de acuerdo", "exacto", "así es", "muy bien", "claro que sí",
 )  # fmt: skip
 _AFFIRM = _phrases(*_AFFIRM_WORDS)
 # What may follow a yes in a reply that is still a plain yes: more agreement, thanks,
@@ -100,7 +101,7 @@ _CONFIRMING_PHRASE = _phrases(
     "lovely", "awesome", "excellent", "cool", "i'd like that", "i would like that",
     "that'd be great", "that would be great", "yes it is", "i'm sure", "im sure",
     "i am sure", "gracias", "muchas gracias", "mil gracias", "por favor", "señor", "señora",
-    "señorita", "adiós", "claro que sí", "perfecta", "está perfecto", "me parece bien",
+    "señorita", "adiós", "perfecta", "está perfecto", "me parece bien",
     "me parece perfecto", "exactamente", "adelante", "hágalo", "hazlo", "resérvela",
     "resérvelo", "resérvala", "resérvalo", "envíela", "envíelo", "cancélela", "cancélelo",
     "cámbiela", "cámbielo", "con gusto", "cómo no",
