@@ -39,10 +39,12 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
 from agent.events import AgentEvent, Hangup, Speech, Transfer, TurnInfo
 from telephony import phrases
+from telephony.chunks import speech_chunks
 from telephony.playback import Playback
 from telephony.serializer import CallerHangupFrame, PlaybackMarkFrame, mark_message
+from telephony.services import ReplyStartFrame
 from telephony.speech import Transcript
-from telephony.turns import CallerTurn, TurnDetector, TurnTiming, speech_chunks
+from telephony.turns import CallerTurn, TurnDetector, TurnTiming
 from telephony.vad import PossibleSpeechFrame
 
 logger = logging.getLogger(__name__)
@@ -288,7 +290,9 @@ class AgentAdapter(FrameProcessor):
     async def _say(
         self, text: str, playback: Playback, turn: CallerTurn | None, *, first: bool
     ) -> None:
-        chunks = speech_chunks(text, first=first, first_chunk_chars=self._timing.first_chunk_chars)
+        chunks = speech_chunks(text, first=first)
+        if first and chunks:
+            await self.push_frame(ReplyStartFrame())
         for chunk in chunks:
             if turn is not None and turn.latency.first_text is None:
                 turn.latency.first_text = time.monotonic()

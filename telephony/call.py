@@ -155,8 +155,10 @@ class PhoneCall:
                 allowed_origins=[],
             ),
         )
-        analyzer = telephony.models.create_vad_analyzer(
-            stop_secs=timing.vad_stop_secs, start_secs=timing.vad_start_secs
+        vad = CallerVAD(
+            detector=telephony.models.create_speech_detector(),
+            start_secs=timing.vad_start_secs,
+            stop_secs=timing.vad_stop_secs,
         )
         assert self._handle is not None
         self._adapter = AgentAdapter(
@@ -165,7 +167,7 @@ class PhoneCall:
         pipeline = Pipeline(
             [
                 transport.input(),
-                CallerVAD(analyzer=analyzer),
+                vad,
                 SharedWhisperSTTService(models=telephony.models, audio_passthrough=False),
                 self._adapter,
                 SharedPiperTTSService(models=telephony.models),

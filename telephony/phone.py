@@ -132,7 +132,8 @@ class SimulatedPhone:
         stream_url, answered = await self._answer_webhook()
         if parameters is None:
             parameters = answered
-        self._socket = await connect(stream_url, max_size=2**22)
+        # Twilio does not compress media streams; neither does the simulated phone.
+        self._socket = await connect(stream_url, max_size=2**22, compression=None)
         await self._send_json({"event": "connected", "protocol": "Call", "version": "1.0.0"})
         for message in before_start:
             await self.send_raw(message)

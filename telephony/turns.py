@@ -1,4 +1,4 @@
-"""Turn-taking rules of a phone call: end of turn, speech chunks for TTS, turn timing.
+"""Turn-taking rules of a phone call: end of turn and turn timing.
 
 End of turn is decided without a turn model. Silero reports the end of speech after
 :attr:`TurnTiming.vad_stop_secs` of quiet; a short stop time keeps replies fast but also fires
@@ -75,7 +75,6 @@ _UNFINISHED_LAST_WORDS = frozenset(
     ]
 )
 _WORD = re.compile(r"[A-Za-z']+")
-_CLAUSE_BREAK = re.compile(r"(?<=[,;:])\s+")
 
 
 @dataclass(frozen=True)
@@ -90,8 +89,6 @@ class TurnTiming:
             (``#`` ends it at once).
         silence_timeout_secs: Caller silence after the agent finished speaking before the
             agent checks in; the second such silence ends the call.
-        first_chunk_chars: A first sentence longer than this is split at a clause break, so
-            the caller hears audio sooner (piper synthesizes a whole chunk before any audio).
     """
 
     vad_start_secs: float = 0.2
@@ -99,7 +96,6 @@ class TurnTiming:
     unfinished_hold_secs: float = 0.8
     dtmf_digit_timeout_secs: float = 2.0
     silence_timeout_secs: float = 8.0
-    first_chunk_chars: int = 60
 
 
 def looks_unfinished(text: str) -> bool:
@@ -115,25 +111,6 @@ def looks_unfinished(text: str) -> bool:
         return True
     words = _WORD.findall(stripped.lower())
     return bool(words) and words[-1] in _UNFINISHED_LAST_WORDS
-
-
-def speech_chunks(sentence: str, *, first: bool, first_chunk_chars: int) -> list[str]:
-    """Split the first sentence of a reply at a clause break when it is long.
-
-    Later sentences are synthesized while earlier ones play, so only the first one delays
-    the caller. The break chosen is the first one with at least 20 characters before it and
-    12 after it, so that neither part is a lone word.
-    """
-    text = sentence.strip()
-    if not text:
-        return []
-    if not first or len(text) <= first_chunk_chars:
-        return [text]
-    for match in _CLAUSE_BREAK.finditer(text):
-        head, tail = text[: match.start()], text[match.end() :]
-        if len(head) >= 20 and len(tail) >= 12:
-            return [head, tail]
-    return [text]
 
 
 @dataclass

@@ -12,31 +12,26 @@ import math
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
-from pipecat.audio.vad.vad_analyzer import VADAnalyzer, VADParams
 
 from agent.events import AgentEvent, Hangup, Speech, ToolFinished, ToolStarted, Transfer, TurnInfo
 from telephony.runtime import AgentHandle, CallSetup
-from telephony.speech import Transcript
+from telephony.speech import SharedSpeechWork, Transcript
 
 TONE_HZ = 300
 FAKE_VOICE_RATE = 16_000
 SECONDS_PER_WORD = 0.1
 
 
-class LoudnessVADAnalyzer(VADAnalyzer):
-    """Scores 20 ms windows: loud audio is speech, quiet audio is not."""
+class LoudnessDetector:
+    """Calls loud audio speech and quiet audio silence."""
 
-    def num_frames_required(self) -> int:
-        return int(self.sample_rate * 0.02)
+    def confidence(self, window: np.ndarray) -> float:
+        return 1.0 if float(np.sqrt(np.mean(window**2))) > 0.03 else 0.0
 
-    def voice_confidence(self, buffer: bytes) -> float:
-        samples = np.frombuffer(buffer, dtype=np.int16).astype(np.float32)
-        if samples.size == 0:
-            return 0.0
-        return 1.0 if float(np.sqrt(np.mean(samples**2))) > 1000.0 else 0.0
+    def reset(self) -> None:
+        return None
 
 
 @dataclass
@@ -65,14 +60,16 @@ class ToneVoice:
         yield _ToneChunk(samples.tobytes())
 
 
-class FakeSpeechModels:
+class FakeSpeechModels(SharedSpeechWork):
     """Speech models for protocol tests: queued transcripts, a tone voice, a loudness VAD."""
 
     stt_name = "fake-stt"
     tts_name = "fake-voice"
+    TTS_CACHE_ENTRIES = 0  # tests count what was synthesized
 
     def __init__(self) -> None:
-        self.voice = ToneVoice()
+        super().__init__()
+        self.tone_voice = ToneVoice()
         self.transcripts: deque[Transcript] = deque()
         self.segments: list[int] = []
 
@@ -81,9 +78,12 @@ class FakeSpeechModels:
         for text in texts:
             self.transcripts.append(Transcript(text=text, confidence=confidence))
 
-    def create_vad_analyzer(self, *, stop_secs: float, start_secs: float) -> Any:
-        params = VADParams(stop_secs=stop_secs, start_secs=start_secs, min_volume=0.0)
-        return LoudnessVADAnalyzer(params=params)
+    @property
+    def voice(self) -> ToneVoice:
+        return self.tone_voice
+
+    def create_speech_detector(self) -> LoudnessDetector:
+        return LoudnessDetector()
 
     def transcribe(self, pcm16: bytes) -> Transcript:
         self.segments.append(len(pcm16))

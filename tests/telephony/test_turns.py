@@ -8,7 +8,7 @@ import pytest
 
 from telephony.playback import Playback
 from telephony.speech import Transcript
-from telephony.turns import TurnDetector, TurnLatency, TurnTiming, looks_unfinished, speech_chunks
+from telephony.turns import TurnDetector, TurnLatency, TurnTiming, looks_unfinished
 
 
 @pytest.mark.parametrize(
@@ -26,25 +26,6 @@ from telephony.turns import TurnDetector, TurnLatency, TurnTiming, looks_unfinis
 )
 def test_looks_unfinished(text: str, unfinished: bool) -> None:
     assert looks_unfinished(text) is unfinished
-
-
-def test_long_first_sentence_splits_at_clause() -> None:
-    sentence = "Tuesday, March 10 at 9:15 AM with Dr. Patel, a twenty-minute follow-up visit."
-
-    chunks = speech_chunks(sentence, first=True, first_chunk_chars=60)
-
-    assert chunks == [
-        "Tuesday, March 10 at 9:15 AM with Dr. Patel,",
-        "a twenty-minute follow-up visit.",
-    ]
-
-
-def test_later_and_short_sentences_stay_whole() -> None:
-    long_sentence = "Tuesday, March 10 at 9:15 AM with Dr. Patel, a twenty-minute follow-up visit."
-
-    assert speech_chunks(long_sentence, first=False, first_chunk_chars=60) == [long_sentence]
-    assert speech_chunks("Okay, thanks.", first=True, first_chunk_chars=60) == ["Okay, thanks."]
-    assert speech_chunks("   ", first=True, first_chunk_chars=60) == []
 
 
 def test_detector_answers_after_transcript() -> None:
