@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from agent.brain import Brain
 from agent.facts import ClinicFacts, load_clinic_facts
 from agent.offline import OfflineBrain
+from agent.records import CallRecorder
 from agent.session import AgentSession, DataChangeGate
 from clinic.calls import start_call
 from clinic.models import Clinic
@@ -110,7 +111,12 @@ def build_session(
     )
     fallback = None if chosen.name == OfflineBrain.name else OfflineBrain()
     return AgentSession(
-        ctx, clinic_facts, chosen, fallback=fallback, before_data_change=before_data_change
+        ctx,
+        clinic_facts,
+        chosen,
+        fallback=fallback,
+        recorder=CallRecorder(ctx, call_sid=call_sid),
+        before_data_change=before_data_change,
     )
 
 

@@ -88,12 +88,19 @@ class CallRecorder:
 
     Args:
         ctx: The call's tool context; nothing is written when ``ctx.call_id`` is None.
+        call_sid: Twilio's CallSid (or the chat or eval call's id), for the log line that
+            sums up the call.
     """
 
-    def __init__(self, ctx: CallContext) -> None:
+    def __init__(self, ctx: CallContext, *, call_sid: str | None = None) -> None:
         self.ctx = ctx
+        self.call_sid = call_sid
         self.turn_ids: list[int] = []
         self.caller_turn_id: int | None = None
+
+    def log_ids(self) -> dict[str, object]:
+        """Return the ids that identify this call in log records, as ``extra`` fields."""
+        return {"call_sid": self.call_sid, "call_id": self.ctx.call_id}
 
     async def add_turn(self, entry: TranscriptEntry) -> None:
         """Append ``entry`` to the call's transcript.
@@ -117,7 +124,7 @@ class CallRecorder:
             logger.error(
                 "Could not write a transcript turn: %s",
                 type(error).__name__,
-                extra={"call_id": self.ctx.call_id},
+                extra=self.log_ids(),
             )
             return
         self.turn_ids.append(turn_id)
@@ -127,7 +134,11 @@ class CallRecorder:
     async def finish(
         self, state: ConversationState, *, brain: Brain, outcome: str | None = None
     ) -> CallOutcome:
-        """Store the outcome and summary, and which brain ended the call."""
+        """Store the outcome and summary, and which brain ended the call.
+
+        This logs the call's one INFO line, with ``call_sid`` and ``outcome`` as fields;
+        everything else about the call is logged at DEBUG.
+        """
         final = call_outcome(state)
         if outcome and final is CallOutcome.ABANDONED:
             # The caller's own outcome ("dropped", "failed") explains a call in which
@@ -135,7 +146,9 @@ class CallRecorder:
             final = CallOutcome(outcome)
         if final is CallOutcome.IN_PROGRESS:
             final = CallOutcome.ABANDONED
+        escalated = state.escalation.escalated or state.escalation.emergency
         if self.ctx.call_id is None:
+            self._log_summary(state, brain, final, escalated)
             return final
         await asyncio.to_thread(
             set_call_brain,
@@ -151,10 +164,23 @@ class CallRecorder:
             outcome=final,
             summary=call_summary(state),
             ended_at=self.ctx.now(),
-            escalated=state.escalation.escalated or state.escalation.emergency,
+            escalated=escalated,
         )
-        logger.info(
-            "Agent finished the call",
-            extra={"call_id": self.ctx.call_id, "outcome": stored.value, "brain": brain.name},
-        )
+        self._log_summary(state, brain, stored, escalated)
         return stored
+
+    def _log_summary(
+        self, state: ConversationState, brain: Brain, outcome: CallOutcome, escalated: bool
+    ) -> None:
+        logger.info(
+            "Call finished",
+            extra={
+                **self.log_ids(),
+                "outcome": outcome.value,
+                "escalated": escalated,
+                "brain": brain.name,
+                "turns": state.turn,
+                "tool_calls": len(state.tool_log),
+                "language": state.language,
+            },
+        )

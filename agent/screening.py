@@ -147,7 +147,11 @@ class ScreenResponder:
             for speech in speak(turn, result.message):
                 yield speech
         else:
-            logger.error("transfer_to_human failed during a hand-over: %s", result.error)
+            logger.error(
+                "transfer_to_human failed during a hand-over: %s",
+                result.error,
+                extra={"call_id": self.ctx.call_id},
+            )
             for speech in speak(turn, phrase("handover.system_problem", language)):
                 yield speech
         if len(turn.spoken) > before:

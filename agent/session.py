@@ -266,7 +266,11 @@ class AgentSession:
                     async for speech in speeches:
                         yield speech
             except InvalidToolArguments as error:
-                logger.warning("brain %s wrote invalid tool arguments twice", self.brain.name)
+                logger.warning(
+                    "Brain %s wrote invalid tool arguments twice; handing the call over",
+                    self.brain.name,
+                    extra=self.recorder.log_ids(),
+                )
                 turn.metrics.update(error.metrics)
                 self._append_assistant(turn, start, [])
                 turn.escalate_reason = "invalid_tool_arguments"
@@ -326,12 +330,17 @@ class AgentSession:
 
     def _fall_back(self, error: BrainError) -> bool:
         if self.fallback is None or self.brain is self.fallback:
-            logger.error("fallback brain failed: %s", type(error).__name__)
+            logger.error(
+                "Fallback brain failed with %s; handing the call over",
+                type(error).__name__,
+                extra=self.recorder.log_ids(),
+            )
             return False
         logger.warning(
-            "brain %s failed with %s; the offline brain takes over the call",
+            "Brain %s failed with %s; the fallback brain takes over the call",
             self.brain.name,
             type(error).__name__,
+            extra=self.recorder.log_ids(),
         )
         self.brain = self.fallback
         return True

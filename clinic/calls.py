@@ -323,8 +323,8 @@ def finish_call(
         call.escalated = call.escalated or escalated
         final = call.outcome
         final_escalated = call.escalated
-    logger.info(
-        "Call finished",
+    logger.debug(
+        "Call record closed",
         extra={"call_id": call_id, "outcome": final.value, "escalated": final_escalated},
     )
     return final
@@ -408,7 +408,7 @@ def create_staff_task(
             refill_request_id=refill_request_id,
         )
         task_id = task.id
-    logger.info(
+    logger.debug(
         "Staff task created",
         extra={
             "task_id": task_id,

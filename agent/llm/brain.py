@@ -30,6 +30,7 @@ import asyncio
 import logging
 import random
 import time
+import traceback
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from contextlib import aclosing
 from typing import Any
@@ -149,6 +150,13 @@ class LLMBrain:
         except BrainError as error:
             error.metrics.update(metrics.values(), llm_error=type(error).__name__)
             raise
+        except Exception as error:
+            # A malformed server reply that slipped past the request's own handling still
+            # ends in a BrainError, so the loop falls back instead of failing the call.
+            _log_unexpected(error)
+            failure = BrainUnavailable("The LLM reply failed unexpectedly.")
+            failure.metrics.update(metrics.values(), llm_error=type(error).__name__)
+            raise failure from error
 
     async def _reply(
         self, state: ConversationState, metrics: LLMTurnMetrics
@@ -255,7 +263,7 @@ class LLMBrain:
             except Exception as error:
                 # A server reply the client could not handle must still end in a BrainError,
                 # which the loop handles by falling back, never in a crash mid-call.
-                logger.exception("Unexpected failure of an LLM request")
+                _log_unexpected(error)
                 raise BrainUnavailable("The LLM request failed unexpectedly.") from error
 
             if yielded_text or not _is_retryable(failure) or retries >= self.config.max_retries:
@@ -272,6 +280,13 @@ class LLMBrain:
             await asyncio.sleep(delay)
             retries += 1
             metrics.retries += 1
+
+
+def _log_unexpected(error: Exception) -> None:
+    """Log an unexpected error by type and stack frames only: its message may quote the model."""
+    frames = traceback.extract_tb(error.__traceback__)
+    stack = "\n".join(f"  {frame.filename}:{frame.lineno} in {frame.name}" for frame in frames)
+    logger.error("Unexpected failure of an LLM request: %s\n%s", type(error).__name__, stack)
 
 
 def _is_retryable(error: Exception) -> bool:

@@ -92,10 +92,11 @@ class Call:
         self.session_factory = session_factory
         self.demo = demo
         self.clock = PinnedClock(demo.now)
+        self.call_sid = f"CAtest{uuid.uuid4().hex[:26]}"
         self.session: AgentSession = build_session(
             Settings(llm_base_url=None, llm_api_key=None),
             session_factory,
-            call_sid=f"CAtest{uuid.uuid4().hex[:26]}",
+            call_sid=self.call_sid,
             caller_number=caller_number,
             channel="eval",
             now=self.clock,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,36 @@ def test_chat_command_runs_script(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "Changes in the database:" in out
     assert "new refill request" in out
     assert "Lisinopril" in out
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["I'd like to book a follow-up with Dr. Patel", "Margaret Chen, April 12th 1958"],
+        ["I want to end it all"],
+        ["Can I talk to a real person?"],
+    ],
+)
+async def test_finished_call_logs_one_info_line(
+    sqlite_factory: sessionmaker[Session],
+    demo: DemoFacts,
+    caplog: pytest.LogCaptureFixture,
+    lines: list[str],
+) -> None:
+    call = Call(sqlite_factory, demo)
+    caplog.set_level(logging.DEBUG)
+
+    await call.script(*lines)
+    await call.session.finish()
+    await call.session.finish()
+
+    ours = [r for r in caplog.records if r.name.split(".")[0] in ("agent", "clinic", "tools")]
+    infos = [record for record in ours if record.levelno >= logging.INFO]
+    assert [record.getMessage() for record in infos] == ["Call finished"]
+    [summary] = infos
+    assert summary.__dict__["call_sid"] == call.call_sid
+    assert summary.__dict__["call_id"] == call.session.ctx.call_id
+    with sqlite_factory() as session:
+        row = session.get(CallRow, call.session.ctx.call_id)
+        assert row is not None
+        assert summary.__dict__["outcome"] == row.outcome.value

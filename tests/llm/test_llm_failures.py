@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import socket
 
 import pytest
 
 from agent.brain import BrainTimeout, BrainUnavailable, TextDelta
-from agent.llm import InvalidToolArguments
+from agent.llm import InvalidToolArguments, LLMBrain, LLMConfig
 from tests.fakes.openai_server import FakeOpenAIServer, Reply, error, text, tool_call
-from tests.llm.conftest import collect, metrics, texts, tool_calls
+from tests.llm.conftest import TEST_TOOLS, collect, metrics, texts, tool_calls
 
 SLOT_SEARCH = {"appointment_type": "follow_up", "date_from": "2026-03-10"}
 
@@ -481,3 +482,24 @@ async def test_cancelled_reply_leaves_brain_usable(
     fake_openai.script(text("Yes?"))
     steps = await collect(brain, state)
     assert "".join(texts(steps)) == "Yes?"
+
+
+async def test_unexpected_error_logged_without_message(
+    fake_openai: FakeOpenAIServer, state, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken_prompt(conversation: object) -> str:
+        raise ValueError("Margaret Chen, born 1958-04-12")
+
+    config = LLMConfig(model="fake-model", base_url=fake_openai.base_url, api_key="test-key")
+    brain = LLMBrain(config, tools=TEST_TOOLS, system_prompt=broken_prompt)
+    caplog.set_level(logging.DEBUG)
+
+    with pytest.raises(BrainUnavailable) as caught:
+        await collect(brain, state)
+    await brain.aclose()
+
+    assert caught.value.metrics["llm_error"] == "ValueError"
+    [record] = [r for r in caplog.records if r.name.startswith("agent")]
+    assert "ValueError" in record.getMessage()
+    assert "Margaret" not in record.getMessage()
+    assert record.exc_info is None
