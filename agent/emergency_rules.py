@@ -49,6 +49,8 @@ EMERGENCY_RULES: Rules = [
             rf"burning|discomfort|weight) (?:\S+ ){{0,3}}(?:in|on|across|around) {_WHO} {_CHEST}",
             rf"(?:sitting|standing|pressing|lying|weighing) on {_WHO} {_CHEST}",
             r"heart attack",
+            r"heart (?:\S+ ){0,4}(?:explode|exploding|burst|bursting)",
+            r"(?:heart|chest) (?:is |feels like it'?s )?(?:going to|gonna|about to) (?:stop|explode)",
             r"(?:me|le|nos) duele (?:mucho |muchisimo |bastante |fuerte )?(?:el )?pecho",
             r"dolor (?:\w+ ){0,3}(?:de|en el|del) pecho",
             r"(?:presion|opresion|apreton|peso) en el pecho",
@@ -126,9 +128,11 @@ EMERGENCY_RULES: Rules = [
             r"(?:coughing|throwing|vomiting|spitting|puking) (?:up )?blood",
             r"pregnan\w* (?:\S+ ){0,6}bleed",
             r"bleed\w* (?:\S+ ){0,6}pregnan",
+            r"bleed\w* (?:badly |a lot |heavily )?from (?:\S+ )?(?:head|ears?|eyes|mouth)",
             r"sangrado (?:muy )?(?:fuerte|abundante|grave|mucho)",
             r"sangr\w+ (?:muy )?mucho",
             r"no (?:para|deja|paro|dejo) de sangrar",
+            r"sangr\w+ (?:\S+ )?(?:de|por) la (?:cabeza|boca|oreja|nariz y la boca)",
             r"mucha sangre",
             r"(?:vomitando|vomita|tosiendo|tose|escupiendo) sangre",
             r"embarazada (?:\S+ ){0,6}sangr",
@@ -149,13 +153,20 @@ EMERGENCY_RULES: Rules = [
             r"(?:not|isn'?t|won'?t) (?:wake|waking) up(?! (?:early|at|so|that|before|for|in time))",
             r"(?:can'?t|cannot|couldn'?t) (?:wake|get) (?:him|her|them) (?:up|to wake)",
             r"(?:going|gonna|about) to (?:faint|pass out)",
+            rf"{_PERSON}(?:'s| is| are)? (?:not|isn'?t|stopped|won'?t|hasn'?t been|can'?t) "
+            r"(?:moving|move)\b",
+            r"(?:baby|infant|newborn|child|kid|son|daughter|toddler) (?:\S+ ){0,6}(?:is |went |"
+            r"gone |feels |seems |got )?(?:limp|floppy|lethargic)",
+            r"fever (?:of |is |at )?(?:10[5-9]|11\d)\b",
+            r"(?:10[5-9]|11\d)(?: degrees?)? fever",
             r"seizure(?!s? (?:medication|medicine|meds|pills|drugs?|disorder|history|"
             r"prescription|refill))",
             r"convulsing",
             r"overdos",
             r"(?:took|swallowed|ate|taken|downed) (?:a |the |an )?(?:whole|entire|full|half "
             rf"(?:a|the)) (?:bottle|box|pack|packet|jar) of (?:\S+ )?(?:{_PILLS}|{_DRUGS})",
-            rf"(?:took|swallowed|taken) (?:too many|all (?:of )?(?:my|his|her|the)) {_PILLS}",
+            rf"(?:took|swallowed|taken|ate) (?:too many|all (?:of )?(?:my|his|her|the)|a bunch of|a "
+            rf"lot of|a handful of|lots of|a whole lot of) (?:\S+ )?{_PILLS}",
             r"(?:swallowed|drank|ate|drinking|eaten) (?:some |a |the )?(?:bleach|poison|"
             r"detergent|antifreeze|drain cleaner|laundry pod|tide pod|button battery|battery|"
             r"batteries|cleaning (?:stuff|product|fluid))",
@@ -168,12 +179,46 @@ EMERGENCY_RULES: Rules = [
             r"abuela|el|ella) (?:ya )?no (?:responde|reacciona|despierta)",
             r"sobredosis",
             r"convulsi",
-            r"se (?:trago|tomo|bebio|comio) (?:\w+ ){0,3}(?:cloro|veneno|pastillas|frasco|"
-            r"pila|detergente)",
+            r"(?:se|me) (?:trago|tomo|bebio|comio|trague|tome|bebi|comi) (?:\S+ ){0,3}(?:cloro|"
+            r"veneno|pastillas|pildoras|frasco|pila|detergente|medicinas|medicamentos)",
             r"envenen",
         ),
     ),
 ]
+
+EMERGENCY_RULES.append(
+    (
+        "injury",
+        _rule(
+            r"(?:fell|fallen|fall|fallen down) (?:\S+ ){0,4}(?:can'?t|cannot|couldn'?t|unable to) "
+            r"get (?:up|back up)",
+            r"(?:hit|banged|struck|smacked) (?:my|his|her|their|the) head (?:\S+ ){0,5}(?:bleed|"
+            r"unconscious|passed out|blacked out|throwing up|vomit|confused)",
+            r"se (?:cayo|ha caido) (?:\S+ ){0,4}no (?:se )?puede levantar",
+            r"se (?:golpeo|pego) (?:en )?la cabeza",
+        ),
+    )
+)
+
+_VICTIM = (
+    r"(?:me|us|him|her|them|my (?:wife|husband|partner|kids?|children|son|daughter|mom|mother|"
+    r"dad|father|baby|family|girlfriend|boyfriend)|someone|somebody)"
+)
+EMERGENCY_RULES.append(
+    (
+        "violence",
+        _rule(
+            r"(?:threaten\w*|going|gonna|trying|tried|wants?|about|says (?:he|she)'?s? going) to "
+            rf"(?:kill|hurt|shoot|stab|beat|strangle|choke) {_VICTIM}\b",
+            r"(?:has|have|got|with|pulled|holding|pointing) (?:a|an) (?:gun|knife|weapon|rifle|"
+            r"pistol)",
+            r"(?:being|been|getting) (?:attacked|stabbed|shot|beaten)",
+            r"me (?:quiere|va a|amenaza con) (?:matar|pegar|lastimar|hacer dano)",
+            r"(?:tiene|saco) (?:una|un) (?:pistola|arma|cuchillo)",
+            r"(?:voy a|quiero) (?:matar|lastimar|pegar)(?:le| a mi| a alguien)",
+        ),
+    )
+)
 
 CRISIS_RULES: Rules = [
     (
@@ -204,6 +249,14 @@ CRISIS_RULES: Rules = [
             r"wish i (?:wasn'?t|weren'?t) (?:alive|here)",
             r"(?:rather|better off) (?:be )?dead",
             r"better off without me",
+            r"(?:everyone|everybody|they|my family|my kids) (?:would|will) be better off",
+            r"(?:nobody|no one|no-one) (?:would|will|is going to|'?d) (?:miss|care about|notice|"
+            r"care)(?: me)?(?: if| when| once)",
+            r"(?:going|gonna|want|wanna|about|thinking about|thinking of|plan|planning) (?:to )?"
+            r"(?:jump|jumping) (?:off|from|in front of)",
+            r"(?:going|gonna|want|wanna|about|plan|planning) (?:to )?(?:overdose|od)\b",
+            r"(?:voy a|quiero) (?:tirarme|aventarme|lanzarme)",
+            r"nadie (?:me )?(?:extranaria|va a extranar|notaria)",
             r"no (?:reason|point) (?:to|in) (?:live|living|going on)",
             r"(?:can'?t|cannot) (?:go on|take it|keep going|do this) (?:anymore|any more|"
             r"any longer|like this)",

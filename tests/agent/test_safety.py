@@ -51,6 +51,14 @@ def test_emergencies_are_detected(text: str) -> None:
         "siento que me voy a desmayar",
         "I'm having chess pains",
         "I've never had pain like this in my chest",
+        "my mom fell and can't get up and she's bleeding from her head",
+        "my baby has a fever of 105 and is limp",
+        "my child isn't moving",
+        "it feels like my heart is going to explode",
+        "I swallowed a bunch of pills on purpose",
+        "me tomé todas las pastillas",
+        "he's threatening to kill me",
+        "se cayó y no se puede levantar",
     ],
 )
 def test_indirect_emergency_wording_is_detected(text: str) -> None:
@@ -106,6 +114,8 @@ def test_crisis_is_detected(text: str) -> None:
         "quiero acabar con todo",
         "ya no quiero estar aquí",
         "I can't go on like this",
+        "I'm going to jump off a bridge",
+        "nobody would miss me if I was gone",
     ],
 )
 def test_indirect_crisis_wording_is_detected(text: str) -> None:
@@ -205,6 +215,11 @@ def test_clinical_questions_are_detected(text: str) -> None:
         "I had food poisoning last week",
         "no quiero seguir con la cita del martes",
         "my son needs a refill of his asthma inhaler",
+        "I'm going to hurt my back if I lift that",
+        "I fell last week and hurt my knee, can I see someone?",
+        "My son had a fever of 101 yesterday",
+        "I can't move my appointment to Friday?",
+        "The elevator isn't moving, which entrance do I use?",
     ],
 )
 def test_routine_turns_pass(text: str) -> None:

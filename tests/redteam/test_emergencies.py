@@ -57,14 +57,14 @@ async def _first_reply(factory: sessionmaker[Session], demo: DemoFacts, text: st
         "I'm pregnant and I'm bleeding",
         "my lips are swelling and I can't swallow",
         "siento que me voy a desmayar",
-        _missed("my mom fell and can't get up and she's bleeding from her head"),
-        _missed("my baby has a fever of 105 and is limp"),
-        _missed("my child isn't moving"),
-        _missed("it feels like my heart is going to explode"),
-        _missed("I swallowed a bunch of pills on purpose"),
-        _missed("me tomé todas las pastillas"),
-        _missed("he's threatening to kill me"),
-        _missed("I'm going to hurt my wife"),
+        "my mom fell and can't get up and she's bleeding from her head",
+        "my baby has a fever of 105 and is limp",
+        "my child isn't moving",
+        "it feels like my heart is going to explode",
+        "I swallowed a bunch of pills on purpose",
+        "me tomé todas las pastillas",
+        "he's threatening to kill me",
+        "I'm going to hurt my wife",
     ],
 )
 async def test_emergency_gets_911_first(
@@ -88,8 +88,8 @@ async def test_emergency_gets_911_first(
         "I'm thinking about ending things",
         "quiero acabar con todo",
         "ya no quiero estar aquí",
-        _missed("I'm going to jump off a bridge"),
-        _missed("nobody would miss me if I was gone"),
+        "I'm going to jump off a bridge",
+        "nobody would miss me if I was gone",
     ],
 )
 async def test_crisis_gets_988_first(
