@@ -50,7 +50,8 @@ EMERGENCY_RULES: Rules = [
             rf"(?:sitting|standing|pressing|lying|weighing) on {_WHO} {_CHEST}",
             r"heart attack",
             r"heart (?:\S+ ){0,4}(?:explode|exploding|burst|bursting)",
-            r"(?:heart|chest) (?:is |feels like it'?s )?(?:going to|gonna|about to) (?:stop|explode)",
+            r"(?:heart|chest) (?:is |feels like it'?s )?(?:going to|gonna|about to) "
+            r"(?:stop|explode)",
             r"(?:me|le|nos) duele (?:mucho |muchisimo |bastante |fuerte )?(?:el )?pecho",
             r"dolor (?:\w+ ){0,3}(?:de|en el|del) pecho",
             r"(?:presion|opresion|apreton|peso) en el pecho",
@@ -165,8 +166,8 @@ EMERGENCY_RULES: Rules = [
             r"overdos",
             r"(?:took|swallowed|ate|taken|downed) (?:a |the |an )?(?:whole|entire|full|half "
             rf"(?:a|the)) (?:bottle|box|pack|packet|jar) of (?:\S+ )?(?:{_PILLS}|{_DRUGS})",
-            rf"(?:took|swallowed|taken|ate) (?:too many|all (?:of )?(?:my|his|her|the)|a bunch of|a "
-            rf"lot of|a handful of|lots of|a whole lot of) (?:\S+ )?{_PILLS}",
+            r"(?:took|swallowed|taken|ate) (?:too many|all (?:of )?(?:my|his|her|the)|a bunch "
+            rf"of|a lot of|a handful of|lots of|a whole lot of) (?:\S+ )?{_PILLS}",
             r"(?:swallowed|drank|ate|drinking|eaten) (?:some |a |the )?(?:bleach|poison|"
             r"detergent|antifreeze|drain cleaner|laundry pod|tide pod|button battery|battery|"
             r"batteries|cleaning (?:stuff|product|fluid))",
