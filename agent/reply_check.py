@@ -1,16 +1,18 @@
 """Check each sentence of a reply before it is spoken.
 
-Two things an LLM can get dangerously wrong are stopped here, for both brains:
+Three things an LLM can get dangerously wrong are stopped here, for both brains:
 
 - dosage or treatment advice ("take 400 mg of ibuprofen") is replaced by an offer of the
   nurse line or a message;
+- a claim that a refill or anything else was approved ("your refill has been approved") is
+  replaced by the fact that the prescriber reviews the request, since no tool approves;
 - a clock time that no tool result of this call and no opening hour of the clinic contains
   is replaced by a sentence that promises to check the schedule, so a caller is never told
   an appointment time the schedule did not produce. Bare hours count ("at 3", "three
   o'clock"); :mod:`agent.clock_times` lists the forms found.
 
 A sentence found word for word inside a tool result message (a refill read-back naming
-"lisinopril 10 mg", for instance) is trusted for the advice rule.
+"lisinopril 10 mg", for instance) is trusted for the advice and approval rules.
 """
 
 from __future__ import annotations
@@ -51,6 +53,19 @@ _ADVICE = [
     ),
     re.compile(r"\b(every|each) \d+ hours\b|\b(twice|three times|once) (a|per) day\b"),
 ]
+
+
+# A claim that something was approved: only a prescriber approves a refill, outside
+# Frontdesk, and no tool result ever says one was. Negated claims ("isn't approved") pass.
+_APPROVAL = re.compile(
+    r"(?:'s|'re|\b(?:has been|have been|was|were|is|are|got|gets|will be))\s+(?:now\s+|already\s+|"
+    r"all\s+|been\s+)?(?:approved|authori[sz]ed|okayed|signed off)\b"
+    r"|\b(?:i|we|i've|we've|the doctor|your doctor|the prescriber|your prescriber|dr\.? \w+)"
+    r"\s+(?:have\s+|has\s+|just\s+|already\s+)*(?:approved|authori[sz]ed|okayed|signed off on)\b"
+    r"|\bready (?:for|to) pick ?up\b"
+    r"|(?<!no )\b(?:fue|ha sido|esta|quedo|queda)\s+(?:ya\s+)?(?:aprobad[oa]|autorizad[oa])\b"
+    r"|\b(?:aprobe|aprobamos|autorice|autorizamos)\b"
+)
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -131,11 +146,19 @@ class ReplyChecker:
             return False
         return not self._trusted(sentence, state)
 
+    def claims_approval(self, sentence: str, state: ConversationState) -> bool:
+        """Return whether ``sentence`` claims an approval that no tool result states."""
+        if not _APPROVAL.search(fold(sentence)):
+            return False
+        return not self._trusted(sentence, state)
+
     def check(self, sentence: str, state: ConversationState) -> str:
         """Return ``sentence`` as it may be spoken: replaced if unsafe, then speech-ready."""
         language = state.language
         if self.gives_advice(sentence, state):
             sentence = phrase("safety.advice_blocked", language)
+        elif self.claims_approval(sentence, state):
+            sentence = phrase("safety.approval_blocked", language)
         elif self.unsourced_times(sentence, state):
             sentence = phrase("safety.time_blocked", language)
         return speakable(

@@ -44,6 +44,13 @@ SAMPLE_VALUES = {
     "opens": "8",
     "closes": "5",
     "days": "lunes",
+    "plan": "Aetna PPO",
+    "payer": "Aetna",
+    "plans": "PPO y HMO",
+    "last4": "1234",
+    "accepted": True,
+    "visit": "consulta de seguimiento",
+    "amount": "25 dólares",
 }
 
 

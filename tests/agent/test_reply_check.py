@@ -197,3 +197,30 @@ def test_spoken_minutes_pass_the_check_again() -> None:
 
     assert "nine oh five AM" in first
     assert again == first
+
+
+def test_approval_claims_are_replaced() -> None:
+    checker = ReplyChecker(facts())
+    state = state_with()
+
+    for claim in (
+        "Good news, your refill of oxycodone has been approved.",
+        "It's approved, you can pick it up today.",
+        "Dr. Patel already approved it.",
+        "Your prescription is ready for pickup.",
+    ):
+        assert checker.check(claim, state) == phrase("safety.approval_blocked"), claim
+    state.language = "es"
+    spanish = "Su resurtido ya fue aprobado."
+    assert checker.check(spanish, state) == phrase("safety.approval_blocked", "es")
+
+
+def test_statements_about_review_pass() -> None:
+    checker = ReplyChecker(facts())
+
+    for sentence in (
+        "Your request isn't approved yet; Doctor Patel reviews it within two business days.",
+        "I can't approve refills, but I can send the request to your prescriber.",
+        "The request has not been approved.",
+    ):
+        assert checker.check(sentence, state_with()) == sentence, sentence
