@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from agent.parsing.spanish import fold_spanish
@@ -114,6 +115,7 @@ def parse_full_name(text: str) -> PersonName | None:
     Returns:
         The name, or None when ``text`` holds no name of at least two words.
     """
+    text = _without_symbols(text)
     for introduction in _INTRODUCTION.finditer(text):
         name = _name_at_start(text[introduction.end() :], introduced=True)
         if name is not None:
@@ -134,6 +136,17 @@ def _name_at_start(text: str, *, introduced: bool) -> PersonName | None:
         word.lower() if word.lower() in _NAME_PARTICLES else _capitalize(word) for word in words
     ]
     return PersonName(names[0], names[-1], " ".join(names[1:-1]) or None)
+
+
+def _without_symbols(text: str) -> str:
+    """Replace emoji and other symbols, which a chat may send, with spaces."""
+    return "".join(
+        " " if unicodedata.category(char)[0] == "S" or char in _INVISIBLE else char for char in text
+    )
+
+
+# The emoji variation selector and zero-width joiner, which are not symbols themselves.
+_INVISIBLE = frozenset("\ufe0f\u200d")
 
 
 def _spelled(match: re.Match[str]) -> str:
