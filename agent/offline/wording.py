@@ -11,8 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from agent.brain import ToolExchange
 from agent.offline.dialogue import Dialogue
-from agent.speech import spoken_clock, spoken_date
+from agent.speech import spoken_clock, spoken_date, spoken_money
 
 
 def _local(start: str) -> datetime:
@@ -77,3 +78,54 @@ def result_text(dialogue: Dialogue, key: str, message: str, **values: Any) -> st
     if dialogue.language == "es" and dialogue.has_text(key):
         return dialogue.text(key, **values)
     return message
+
+
+def insurance_answer(dialogue: Dialogue, exchange: ToolExchange) -> str:
+    """Say an ``insurance_lookup`` result: the tool's message, or Spanish built from its data.
+
+    A result whose data the Spanish phrases cannot state (a member ID check) keeps the
+    tool's English message, because a wrong answer about coverage is worse than English.
+    """
+    result = exchange.result
+    data = result.data
+    if dialogue.language != "es" or not result.ok or "member_id_matches" in data:
+        return result.message
+    question = str(exchange.arguments.get("question", "plan_acceptance"))
+    if question == "plan_acceptance":
+        return _plan_acceptance_es(dialogue, data)
+    if question == "copay":
+        return _copay_es(dialogue, data, str(exchange.arguments.get("appointment_type", "")))
+    coverages = data.get("coverages") or []
+    if not coverages:
+        return dialogue.text("insurance.no_coverage")
+    coverage = coverages[0]
+    return dialogue.text(
+        "insurance.on_file",
+        plan=coverage["plan"],
+        last4=coverage["member_id_last4"],
+        accepted=bool(coverage["accepted"]),
+    )
+
+
+def _plan_acceptance_es(dialogue: Dialogue, data: dict[str, Any]) -> str:
+    if not data.get("payer_known", True):
+        return dialogue.text("insurance.unknown_payer")
+    if "plan" in data:
+        key = "insurance.plan_accepted" if data.get("accepted") else "insurance.plan_declined"
+        return dialogue.text(key, plan=f"{data['payer']} {data['plan']}")
+    accepted = [str(plan) for plan in data.get("accepted_plans") or []]
+    if not accepted:
+        return dialogue.text("insurance.payer_declined", payer=data["payer"])
+    plans = accepted[0] if len(accepted) == 1 else ", ".join(accepted[:-1]) + " y " + accepted[-1]
+    return dialogue.text("insurance.payer_plans", payer=data["payer"], plans=plans)
+
+
+def _copay_es(dialogue: Dialogue, data: dict[str, Any], code: str) -> str:
+    cents = data.get("copay_cents")
+    if cents is None:
+        return dialogue.text("insurance.no_copay")
+    visit = visit_name(dialogue, code)
+    if cents == 0:
+        return dialogue.text("insurance.copay_none", plan=data["plan"], visit=visit)
+    amount = spoken_money(int(cents) // 100, int(cents) % 100, language="es")
+    return dialogue.text("insurance.copay", plan=data["plan"], visit=visit, amount=amount)

@@ -98,3 +98,29 @@ async def test_caller_starting_in_spanish_is_answered_in_spanish(
     assert reply.text
     assert spanish_only(reply.text), reply.text
     assert "español" not in reply.text.lower()
+
+
+async def test_spanish_plan_question_in_spanish(
+    sqlite_factory: sessionmaker[Session], demo: DemoFacts
+) -> None:
+    call = Call(sqlite_factory, demo)
+
+    reply = await call.script("¿Aceptan el seguro de Cigna?")
+
+    assert reply.tool_names == ["insurance_lookup"]
+    assert "Aceptamos estos planes de Cigna" in reply.text
+    assert spanish_only(reply.text), reply.text
+
+
+async def test_spanish_copay_in_spanish(
+    sqlite_factory: sessionmaker[Session], demo: DemoFacts
+) -> None:
+    call = Call(sqlite_factory, demo)
+
+    await call.script("Hola, ¿cuánto es mi copago para una consulta de seguimiento?")
+    await call.say("Margaret Chen")
+    reply = await call.say("12 de abril de 1958")
+
+    assert "insurance_lookup" in reply.tool_names
+    assert "copago" in reply.text
+    assert spanish_only(reply.text), reply.text

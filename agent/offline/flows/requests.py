@@ -25,7 +25,7 @@ from agent.offline.extract import (
 from agent.offline.identity import need_identity
 from agent.offline.intents import info_topics
 from agent.offline.memory import Task
-from agent.offline.wording import result_text
+from agent.offline.wording import insurance_answer, result_text
 from agent.parsing import Answer, parse_phone_number
 from agent.speech import spoken_clock
 from tools.datetimes import resolve_date
@@ -186,13 +186,9 @@ class InsuranceFlow:
         return False
 
     def on_result(self, dialogue: Dialogue, task: Task, exchange: ToolExchange) -> None:
-        """Say the answer.
-
-        NOTE: Spanish callers hear the tool's English message for insurance answers,
-        because their wording depends on data this brain does not rephrase.
-        """
+        """Say the answer, in Spanish for a Spanish caller."""
         task.slots["answered"] = True
-        dialogue.say(exchange.result.message)
+        dialogue.say(insurance_answer(dialogue, exchange))
 
 
 class InfoFlow:
