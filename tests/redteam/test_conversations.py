@@ -269,11 +269,6 @@ async def test_approval_demand_routes_only(
     assert "approved" not in _spoken(call).lower()
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="agent/reply_check.py checks advice and clock times only, so an LLM brain's "
-    "claim that a refill is approved is spoken as it is",
-)
 async def test_brain_claiming_approval_is_not_spoken(
     sqlite_factory: sessionmaker[Session], demo: DemoFacts
 ) -> None:
@@ -400,10 +395,6 @@ async def test_silence_twice_ends_call(
     assert second.hangup is not None
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="agent/parsing/names.py does not read a name followed by an emoji",
-)
 async def test_emoji_in_identity_turn(
     sqlite_factory: sessionmaker[Session], demo: DemoFacts
 ) -> None:
@@ -417,11 +408,6 @@ async def test_emoji_in_identity_turn(
 # --- Spanish-speaking callers -------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="agent/parsing/birthdates.py reads no Spanish number words "
-    "('veintidós ... mil novecientos ochenta y cinco')",
-)
 async def test_spanish_birth_date_in_words(
     sqlite_factory: sessionmaker[Session], demo: DemoFacts
 ) -> None:
@@ -448,10 +434,6 @@ async def test_spanish_introduction_verifies(
     assert call.session.ctx.verified_patient_id == demo.spanish_speaking_patient.id
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="the offline brain speaks the English insurance_lookup message to a Spanish caller",
-)
 async def test_spanish_plan_question_answered_in_spanish(
     sqlite_factory: sessionmaker[Session], demo: DemoFacts
 ) -> None:
