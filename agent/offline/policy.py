@@ -52,6 +52,19 @@ def _asks_for_spanish(text: str) -> bool:
     return bool(re.search(r"\b(espanol|spanish)\b", fold(text)))
 
 
+# In an answer to "anything else?", words that ask for more even after a "no" or an
+# "actually": "What about my husband's appointment?", "Actually, one more question".
+_ASKS_MORE = re.compile(
+    r"\?|\b(what about|how about|one more|another|question|also|can you|could you|can i|"
+    r"could i|i need|i want|i'd like|i would like|otra|otro|pregunta|tambien|necesito|quiero|"
+    r"quisiera|y mi|y la|y el)\b"
+)
+
+
+def _asks_more(text: str) -> bool:
+    return bool(_ASKS_MORE.search(fold(text)))
+
+
 _ADDS_REQUEST = re.compile(
     r"\b(also|another|one more|as well|again|actually|instead|and i (also )?(need|want|would "
     r"like)|tambien|ademas|otra)\b"
@@ -99,7 +112,7 @@ class Policy:
         answer = classify_answer(text)
         intents = detect_intents(text)
         self._again = _adds_request(text)
-        if self._goodbye(answer, intents):
+        if self._goodbye(text, answer, intents):
             return self.reply
         if memory.handed_over:
             dialogue.ask("task", dialogue.text("handover.waiting"))
@@ -229,12 +242,13 @@ class Policy:
         dialogue.propose(tool, arguments)
         return True
 
-    def _goodbye(self, answer: Answer, intents: list[Intent]) -> bool:
+    def _goodbye(self, text: str, answer: Answer, intents: list[Intent]) -> bool:
         memory, dialogue = self.memory, self.dialogue
         done = intents == [Intent.GOODBYE] or (
             memory.awaiting == "anything_else"
             and answer.kind in (AnswerKind.DENY, AnswerKind.CORRECTION)
             and not self._new(intents)
+            and not _asks_more(text)
         )
         if not done or memory.awaiting == "confirm":
             return False
