@@ -222,15 +222,18 @@ def appointment_type_in(text: str, facts: ClinicFacts) -> str | None:
     return None
 
 
+# "my wife's", "mi esposo": whose medication it is, which comes before the name.
+_OWNER = r"(?:[a-z]+'s\s+|(?:esposo|esposa|hijo|hija|mama|papa|marido)\s+)?"
 _MEDICATION_LEAD = re.compile(
-    r"\b(?:refill(?:ed)?|renew(?:ed)?|prescription|out of|more|running low on|ran out of|"
+    r"\b(?:refills?|refilled|renew(?:ed)?|prescription|out of|more|running low on|ran out of|"
     r"receta|rellenar|resurtir|surtir)\s+(?:(?:of|for|on|on my|of my|for my|my|the|de|del|"
-    r"para|mi)\s+)*(?P<name>[a-z][a-z\-]+(?:\s+\d+(?:\.\d+)?\s*(?:mg|milligrams?|mcg|"
-    r"miligramos?))?)"
+    rf"para|mi)\s+)*{_OWNER}(?P<name>[a-z][a-z\-]+(?:\s+\d+(?:\.\d+)?\s*(?:mg|milligrams?|"
+    r"mcg|miligramos?))?)"
 )
 _MEDICATION_BEFORE = re.compile(
-    r"\b(?:my|the|mi)\s+(?P<name>[a-z][a-z\-]+(?:\s+\d+(?:\.\d+)?\s*(?:mg|milligrams?|"
-    r"mcg))?)\s+(?:refill\w*|re-?filled|renewed|prescription|medication|medicine|pills)\b"
+    rf"\b(?:my|the|mi)\s+{_OWNER}(?P<name>[a-z][a-z\-]+(?:\s+\d+(?:\.\d+)?\s*(?:mg|"
+    r"milligrams?|mcg))?)\s+(?:refill\w*|re-?filled|renewed|prescription|medication|medicine|"
+    r"pills)\b"
 )
 
 
@@ -243,7 +246,10 @@ _NOT_MEDICATION = _words(
     my the a an it its this that prescription prescriptions medication medications
     medicine meds pills refill refills please for of on and to today soon again
     mi mis la el los las de del medicina medicamento medicamentos pastillas receta
-    blood pressure
+    blood pressure instead also too now asap both all them those request requests
+    yes yeah yep sure okay ok no nope si wife husband son daughter mom mother dad father
+    child kid kids baby esposo esposa hijo hija mama papa en vez tambien refilled renewed
+    filled
     """
 )
 
@@ -252,11 +258,14 @@ def medication_in(text: str) -> str | None:
     """Return the medication named after "refill"/"prescription" words, or None."""
     folded = fold(text)
     for pattern in (_MEDICATION_LEAD, _MEDICATION_BEFORE):
-        for match in pattern.finditer(folded):
+        # Matches may overlap: in "resurtir mi receta de metformina" the name follows the
+        # second lead word, inside the first match.
+        position = 0
+        while (match := pattern.search(folded, position)) is not None:
             name = match["name"].strip()
-            first = name.split()[0]
-            if first not in _NOT_MEDICATION:
+            if name.split()[0] not in _NOT_MEDICATION:
                 return name
+            position = match.start() + 1
     return None
 
 
@@ -282,7 +291,7 @@ _PHARMACY = re.compile(
     r"\b(?P<name>cvs|walgreens|rite ?aid|walmart|costco|kinney drugs|kinney|hannaford|"
     r"price chopper|kroger|target|shaw'?s|community pharmacy|[a-z]+ pharmacy|farmacia "
     r"[a-z]+)(?P<place>\s+(?:on|at|in|en)\s+[a-z0-9 ]{2,40}?)?(?=[,.!?]|$|\s+(?:please|"
-    r"thanks|and|por favor))"
+    r"thanks|and|por favor|instead|this time|then|today|en vez|mejor|esta vez))"
 )
 _USUAL_PHARMACY = re.compile(
     r"\b(usual|same (one|pharmacy)|one on file|on file|regular|normal one|la de siempre|"
