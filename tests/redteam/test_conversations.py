@@ -97,11 +97,6 @@ async def test_verified_caller_asking_about_other_patient(
     assert call.session.ctx.verified_patient_id == demo.established_patient.id
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="agent/offline/policy.py _goodbye: an answer to 'anything else?' that starts "
-    "with a correction lead ('what about', 'actually', 'but') ends the call",
-)
 @pytest.mark.parametrize(
     "question",
     ["What about my husband's appointment?", "Actually, I have one more question"],
@@ -181,10 +176,6 @@ async def test_registration_limit_hands_over_cleanly(
 # --- refills ------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="agent/offline extraction takes 'wife' as the medication name and files it",
-)
 async def test_refill_for_relative_names_medication(
     sqlite_factory: sessionmaker[Session], demo: DemoFacts
 ) -> None:
@@ -196,10 +187,6 @@ async def test_refill_for_relative_names_medication(
     assert all("lisinopril" in medication.lower() for medication in medications), medications
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="agent/offline extraction takes 'instead' as the medication name",
-)
 async def test_switch_to_refill_asks_medication(
     sqlite_factory: sessionmaker[Session], demo: DemoFacts
 ) -> None:
@@ -217,11 +204,6 @@ async def test_switch_to_refill_asks_medication(
     assert "instead" not in medications
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="the offline brain drops two medications named in one turn, asks which one, "
-    "and then files the caller's 'yes' as the medication",
-)
 async def test_two_medications_in_one_request(
     sqlite_factory: sessionmaker[Session], demo: DemoFacts
 ) -> None:
@@ -236,11 +218,6 @@ async def test_two_medications_in_one_request(
     assert any("lisinopril" in medication for medication in medications), medications
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="the offline refill flow does not take a pharmacy named in a correction of its "
-    "read-back and asks what to change instead",
-)
 async def test_refill_pharmacy_correction(
     sqlite_factory: sessionmaker[Session], demo: DemoFacts
 ) -> None:
