@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import socket
 import time
 from collections.abc import AsyncIterator
@@ -52,7 +53,11 @@ class RecordingAgent:
     def __init__(self, session: Any) -> None:
         self.session = session
         self.events: list[AgentEvent] = []
-        self.heard_caller: list[str] = []
+        # What speech-to-text made of each caller turn, with its confidence when known.
+        self.heard_caller: list[tuple[str, float | None]] = []
+        # Whether the reply to each of those turns yielded any event; telephony may close a
+        # reply's stream (barge-in) before the session has run its safety screen.
+        self.answered: list[bool] = []
         self.replies_started = 0
         self.replies_ended = 0
 
@@ -61,11 +66,15 @@ class RecordingAgent:
         """Whether no greeting or reply is being produced right now."""
         return self.replies_started == self.replies_ended
 
-    async def _relay(self, stream: AsyncIterator[AgentEvent]) -> AsyncIterator[AgentEvent]:
+    async def _relay(
+        self, stream: AsyncIterator[AgentEvent], turn: int | None = None
+    ) -> AsyncIterator[AgentEvent]:
         self.replies_started += 1
         try:
             async for event in stream:
                 self.events.append(event)
+                if turn is not None:
+                    self.answered[turn] = True
                 yield event
         finally:
             self.replies_ended += 1
@@ -79,9 +88,11 @@ class RecordingAgent:
         self, caller_text: str, *, stt_confidence: float | None = None, dtmf: str | None = None
     ) -> AsyncIterator[AgentEvent]:
         """Relay the session's reply and note what speech-to-text made of the caller."""
-        self.heard_caller.append(caller_text)
+        self.heard_caller.append((caller_text, stt_confidence))
+        self.answered.append(False)
         return self._relay(
-            self.session.respond(caller_text, stt_confidence=stt_confidence, dtmf=dtmf)
+            self.session.respond(caller_text, stt_confidence=stt_confidence, dtmf=dtmf),
+            len(self.answered) - 1,
         )
 
     def interrupt(self, delivered_text: str) -> None:
@@ -91,6 +102,25 @@ class RecordingAgent:
     async def finish(self, *, outcome: str | None = None) -> None:
         """Finalise the session's call record."""
         await self.session.finish(outcome=outcome)
+
+
+_TITLES = re.compile(r"\b(Dr|Mr|Mrs|Ms)\.(?=\s)")
+_TITLE_WORDS = {"Dr": "Doctor", "Mr": "Mister", "Mrs": "Missus", "Ms": "Miz"}
+
+
+def spoken_form(text: str) -> str:
+    """Return a caller line as the caller's voice should read it: "Dr. Patel" as "Doctor Patel".
+
+    Piper ends a sentence at the full stop of a title and pauses there as long as at a
+    comma, which no caller does in "Dr. Patel"; the pause alone can end the caller's turn.
+    """
+    return _TITLES.sub(lambda match: _TITLE_WORDS[match.group(1)], text)
+
+
+def _heard_event(text: str, confidence: float | None, answered: bool) -> str:
+    score = "" if confidence is None else f" ({confidence:.2f})"
+    unanswered = "" if answered else " [no agent reply]"
+    return f"speech-to-text{score}: {text}{unanswered}"
 
 
 async def _events_as_stream(events: list[AgentEvent]) -> AsyncIterator[AgentEvent]:
@@ -136,11 +166,26 @@ class VoiceConversation:
         if utterances:
             reply.first_speech_ms = (utterances[0].first_media_at - spoken_at) * 1000
             reply.total_ms = (utterances[-1].ended_at - spoken_at) * 1000
-            heard = await asyncio.to_thread(self._transcribe, utterances)
-            reply.events.append(f"heard: {heard}")
+            if reply.first_speech_ms < 0:
+                # The agent answered part of the line while the caller was still speaking: a
+                # turn split at a pause. That is no reply latency, so it stays out of the figures.
+                reply.events.append(
+                    f"talked over the caller: first audio {-reply.first_speech_ms:.0f} ms "
+                    "before the line ended"
+                )
+                reply.first_speech_ms = None
+            agent_heard = await asyncio.to_thread(self._transcribe, utterances)
+            reply.events.append(f"heard: {agent_heard}")
         if self.agent is not None:
-            heard_caller = self.agent.heard_caller[heard_from:]
-            reply.events[:0] = [f"speech-to-text: {text}" for text in heard_caller]
+            heard = [
+                _heard_event(text, confidence, answered)
+                for (text, confidence), answered in zip(
+                    self.agent.heard_caller[heard_from:],
+                    self.agent.answered[heard_from:],
+                    strict=True,
+                )
+            ]
+            reply.events[:0] = heard
         return reply
 
     def _transcribe(self, utterances: list[Any]) -> str:
@@ -166,7 +211,8 @@ class VoiceConversation:
         elif line.silence:
             spoken_at = time.monotonic()
         else:
-            audio = await asyncio.to_thread(synthesize_caller_line, self._models.voice, line.text)
+            spoken = spoken_form(line.text)
+            audio = await asyncio.to_thread(synthesize_caller_line, self._models.voice, spoken)
             spoken_at = await self._phone.say(audio)
         return await self._reply(mark, heard_before, spoken_at, heard_from)
 
