@@ -88,7 +88,20 @@ _KEYWORDS: tuple[tuple[Topic, tuple[str, ...]], ...] = (
     ),
     (
         "hang_up",
-        ("hang up and call", "call 9 1 1", "call 911", "call 9 8 8", "call 988", "cuelgue"),
+        (
+            "hang up and call",
+            "call 9 1 1",
+            "call 911",
+            "call 9 8 8",
+            "call 988",
+            "text 9 8 8",
+            "text 988",
+            "cuelgue",
+            "al 9 1 1",
+            "al 911",
+            "al 9 8 8",
+            "al 988",
+        ),
     ),
     (
         "closing",
@@ -327,8 +340,12 @@ def detect_topics(reply: str) -> list[Topic]:
     Identity topics come together (an agent that asks for "your name and date of birth"
     gets both); otherwise the first matching topic is returned alone. Two or more offered
     times in a question make it a ``slot`` choice, and so does a question without keywords
-    after a reply that offers times.
+    after a reply that offers times. An instruction to hang up and call 911 or 988 counts
+    wherever it stands, because a caller told so hangs up whatever the agent asks next.
     """
+    hang_up_words = dict(_KEYWORDS)["hang_up"]
+    if any(word in reply.casefold() for word in hang_up_words):
+        return ["hang_up"]
     question = questions_of(reply).casefold()
     if not question:
         return ["other"]

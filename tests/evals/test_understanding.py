@@ -109,3 +109,11 @@ def test_morning_caller_rejects_noon() -> None:
 )
 def test_preferred_part_of_day(preference: str, part: str | None) -> None:
     assert preferred_part_of_day(preference) == part
+
+
+def test_hang_up_instruction_wins_over_later_question() -> None:
+    reply = (
+        "Please hang up and call 9 1 1 right now. I'm sorry, I didn't quite get that. "
+        "How can I help you today?"
+    )
+    assert detect_topics(reply) == ["hang_up"]
