@@ -38,6 +38,7 @@ HANDOVER_REASONS = {
     "clinical_question": "clinical question for the care team",
     "callback_requested": "caller asked to be called back",
     "no_suitable_slot": "no suitable appointment time found",
+    "registration_incomplete": "new patient registration could not be completed",
 }
 
 
@@ -122,6 +123,8 @@ class ToolOutcomeHandler:
         if result.escalate:
             turn.escalation_requested = True
         self._count_invalid_arguments(turn, result)
+        if request.name == TRANSFER_TOOL:
+            turn.handover_attempted = True
         if request.name == TRANSFER_TOOL and result.ok:
             turn.transfer = transfer_event(arguments, result)
             state.escalation.escalated = True

@@ -373,7 +373,7 @@ class AgentSession:
     async def _after_brain(self, turn: TurnRecord) -> AsyncIterator[AgentEvent]:
         handover = turn.escalate_reason or (
             "tool_requested_escalation"
-            if turn.escalation_requested and turn.transfer is None
+            if turn.escalation_requested and turn.transfer is None and not turn.handover_attempted
             else None
         )
         if handover is not None and turn.transfer is None:

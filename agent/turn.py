@@ -38,6 +38,8 @@ class TurnRecord:
         transfer: The hand-over to announce at the end of the reply, if any.
         escalate_reason: Set when the loop itself must hand the call over after the brain.
         escalation_requested: A tool result asked for a hand-over (``escalate=True``).
+        handover_attempted: The brain itself called ``transfer_to_human`` in this reply,
+            whether or not it succeeded, so the loop does not start a second hand-over.
         hangup_reason: Set when the brain ended the conversation.
         completed: The reply ran to its end; False after a barge-in or cancellation.
         interrupted: The caller barged in; ``delivered`` holds what they heard.
@@ -53,6 +55,7 @@ class TurnRecord:
     transfer: Transfer | None = None
     escalate_reason: str | None = None
     escalation_requested: bool = False
+    handover_attempted: bool = False
     hangup_reason: str | None = None
     completed: bool = False
     interrupted: bool = False

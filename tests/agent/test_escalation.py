@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from agent.brain import Brain
 from clinic.demo import DemoFacts
-from tests.agent.harness import Call
+from tests.agent.harness import Call, ScriptedBrain, say, tool
 
 
 async def test_wrong_birth_date_twice_transfers_and_discloses_nothing(
@@ -113,3 +115,27 @@ async def test_message_asks_callback_number(
     assert taken.tools[-1].result["data"]["action"] == "message_taken"
     assert re.search(r"8 0 2, 5 5 5, 0 1 7 7", taken.text)
     assert call.staff_tasks()[-1].callback_number == "+18025550177"
+
+
+async def test_brain_handover_is_not_repeated(
+    sqlite_factory: sessionmaker[Session], demo: DemoFacts
+) -> None:
+    identity = '{"first_name": "Margaret", "last_name": "Chen", "date_of_birth": "1960-01-05"}'
+    brain = ScriptedBrain(
+        [tool("v1", "verify_patient", identity)],
+        [tool("v2", "verify_patient", identity)],
+        [tool("t1", "transfer_to_human", '{"reason": "identity not verified"}')],
+        [say("What's the best number to reach you?")],
+    )
+    call = Call(sqlite_factory, demo, brain=cast(Brain, brain))
+    await call.greet()
+    # After hours and without caller ID, the hand-over needs a number first and fails.
+    call.clock.now = demo.now.replace(hour=3)
+
+    reply = await call.say("Margaret Chen, January 5th 1960")
+
+    assert reply.result("verify_patient")["escalate"] is True
+    assert reply.tool_names.count("transfer_to_human") == 1
+    assert reply.result("transfer_to_human")["ok"] is False
+    assert reply.transfer is None
+    assert reply.sentences[-1] == "What's the best number to reach you?"

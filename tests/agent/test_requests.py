@@ -134,3 +134,28 @@ async def test_two_requests_in_one_turn(
     [request] = call.refill_requests()
     assert "lisinopril" in request.medication_text.lower()
     assert call.tool_names.count("verify_patient") == 1
+
+
+async def test_registration_limit_hands_over_once(
+    sqlite_factory: sessionmaker[Session], demo: DemoFacts
+) -> None:
+    call = Call(sqlite_factory, demo)
+    await call.script(
+        "I'm a new patient and I'd like to register",
+        "Rosa Delgado",
+        "May 17 1990",
+        "802 555 0100",
+        "no insurance",
+        "no, my birthday is May 18 1990",
+        "no, May 19 1990",
+    )
+
+    reply = await call.say("no, May 20 1990")
+
+    assert reply.tool_names == ["register_new_patient", "transfer_to_human"]
+    assert reply.transfer is not None
+    assert "anything else" not in reply.text
+    assert reply.result("transfer_to_human")["ok"] is True
+    [handover] = [event for event in reply.tools if event.name == "transfer_to_human"]
+    assert handover.arguments["callback_number"] == "+18025550100"
+    assert handover.arguments["reason"] == "new patient registration could not be completed"

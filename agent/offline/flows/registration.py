@@ -128,6 +128,15 @@ class RegistrationFlow:
             return
         dialogue.say(result.message)
         memory = dialogue.memory
+        if result.escalate:
+            # The tool allows no more attempts: hand over now, before "anything else?".
+            task.slots["failed"] = True
+            dialogue.hand_over(
+                "registration_incomplete",
+                phrase_key=None,
+                callback_number=task.slots.get("phone"),
+            )
+            return
         if result.error == "rule_violation" and memory.name and memory.date_of_birth:
             # Already on file: verify with the same details instead of a second chart.
             dialogue.call(
