@@ -148,11 +148,6 @@ async def test_proxy_caller_asked_for_patient_details(
     assert "name" in reply.text, reply.text
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="agent/offline/flows/registration.py on_result ignores an escalate result, so "
-    "'Is there anything else I can help you with?' comes between two hand-over sentences",
-)
 async def test_registration_limit_hands_over_cleanly(
     sqlite_factory: sessionmaker[Session], demo: DemoFacts
 ) -> None:
