@@ -28,7 +28,8 @@ _ANYONE = re.compile(
 _EARLIEST = re.compile(
     r"\b(earliest|soonest|first (available|opening)|next available|as soon as (possible|you "
     r"can)|asap|right away|lo antes posible|lo mas pronto|cuanto antes|la primera (cita )?"
-    r"disponible)\b"
+    r"disponible|(el )?primer dia (que tenga|disponible|libre)|lo primero que tenga|la primera"
+    r" que tenga)\b"
 )
 _ANY_TIME = re.compile(
     r"\b(any ?time|any day|whenever|doesn'?t matter|flexible|cualquier (dia|hora|momento))\b"

@@ -76,7 +76,11 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"cita|una cita (de|con|para)|ver (a|al) (la )?(doctor|doctora|medico)|"
             r"(first|initial) (visit|appointment)|(can|could) (anyone|someone|somebody|the doctor|"
             r"a doctor|you) see me|earliest (appointment|opening|available|anyone)|get seen|"
-            r"be seen|squeeze me in|fit me in)"
+            r"be seen|squeeze me in|fit me in|(have|got) (anything|something|any(thing)? "
+            r"(open|available)|any openings?|an opening|openings|availability|a spot|a slot|"
+            r"room) (on|for|this|next|tomorrow|today|with|in the)|any (openings?|availability|"
+            r"slots?|spots?)\b|(is|are) (dr\.?|doctor) \w+ (available|free)|tiene (algo|espacio|"
+            r"disponibilidad|citas?|lugar) (el|para|la|esta|este|manana|hoy|con))"
         ),
     ),
     (
