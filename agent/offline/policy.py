@@ -21,6 +21,7 @@ from agent.offline.intents import (
     Intent,
     changes_mind,
     detect_intents,
+    for_someone_else,
     negated_intents,
     switches_request,
 )
@@ -111,6 +112,8 @@ class Policy:
                 memory.read_back = None
         answer = classify_answer(text)
         intents = detect_intents(text)
+        if not dialogue.verified and for_someone_else(text):
+            memory.for_someone_else = True
         self._again = _adds_request(text)
         if self._goodbye(text, answer, intents):
             return self.reply
@@ -192,6 +195,10 @@ class Policy:
             memory.tasks.pop(0)
             memory.read_back = None
         position = 0 if memory.current is None else len(memory.tasks)
+        if memory.awaiting in IDENTITY_AWAITS and new == [Intent.INFO]:
+            # "What are your hours?" while asked for a name: answer it first, since it needs
+            # no identity, then ask for the name again.
+            position = 0
         for intent in new:
             task = Task(intent)
             FLOWS[intent].prefill(self.dialogue, task, text)

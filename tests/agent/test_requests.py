@@ -159,3 +159,28 @@ async def test_registration_limit_hands_over_once(
     [handover] = [event for event in reply.tools if event.name == "transfer_to_human"]
     assert handover.arguments["callback_number"] == "+18025550100"
     assert handover.arguments["reason"] == "new patient registration could not be completed"
+
+
+async def test_caller_for_relative_asked_patient_details(
+    sqlite_factory: sessionmaker[Session], demo: DemoFacts
+) -> None:
+    call = Call(sqlite_factory, demo)
+
+    asked_name = await call.script("I'm calling about my husband's appointment")
+    asked_dob = await call.say("James Miller")
+
+    assert "the patient's first and last name" in asked_name.text
+    assert "the patient's date of birth" in asked_dob.text
+    assert asked_name.transfer is None
+
+
+async def test_hours_question_while_asked_for_name(
+    sqlite_factory: sessionmaker[Session], demo: DemoFacts
+) -> None:
+    call = Call(sqlite_factory, demo)
+    await call.script("I want to book an appointment")
+
+    reply = await call.say("What are your hours?")
+
+    assert reply.tool_names == ["clinic_information"]
+    assert reply.sentences[-1] == "Could I have your first and last name, please?"
