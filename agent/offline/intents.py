@@ -31,6 +31,22 @@ class Intent(enum.StrEnum):
     GOODBYE = "goodbye"
 
 
+_RELATIVE = (
+    r"(husband|wife|son|daughter|mom|mother|dad|father|child|kid|baby|partner|grandmother|"
+    r"grandfather|grandma|grandpa|esposo|esposa|marido|hijo|hija|mama|papa|madre|padre|"
+    r"abuelo|abuela)"
+)
+_FOR_SOMEONE_ELSE = re.compile(
+    rf"\b(for|about) (my|our) {_RELATIVE}\b|\b(my|our) {_RELATIVE}'s\b|\b(para|de) mi "
+    rf"{_RELATIVE}\b"
+)
+
+
+def for_someone_else(text: str) -> bool:
+    """Return whether the caller asks on behalf of a relative ("for my husband")."""
+    return bool(_FOR_SOMEONE_ELSE.search(fold(text)))
+
+
 _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
     (
         Intent.RESCHEDULE,
@@ -57,7 +73,9 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             r"(booked|scheduled)|anything (booked|scheduled) (for me|with you)|my next "
             r"(appointment|visit)|(confirm|check|verify) my (appointment|visit)|upcoming "
             r"(appointment|visit)s?|cuando es mi (proxima )?cita|a que hora es mi cita|"
-            r"tengo (alguna |una )?cita|confirmar mi cita)"
+            r"tengo (alguna |una )?cita|confirmar mi cita|(calling|call|question|asking) about "
+            r"(my |the )?\w+'s (appointment|visit)|(when|what time) is (my|his|her) \w+'s "
+            r"(appointment|visit))"
         ),
     ),
     (

@@ -47,6 +47,8 @@ class DialogueMemory:
         calls: Tool calls made so far, for unique call ids.
         handed_over: A hand-over has started; the brain then only closes the call.
         done: The caller turn in which each kind of request was last completed.
+        for_someone_else: The caller is asking for another person (a husband, a child),
+            so identity questions ask for the patient's details, not the caller's.
     """
 
     tasks: list[Task] = field(default_factory=list)
@@ -60,6 +62,7 @@ class DialogueMemory:
     calls: int = 0
     handed_over: bool = False
     done: dict[Intent, int] = field(default_factory=dict)
+    for_someone_else: bool = False
 
     @property
     def current(self) -> Task | None:
