@@ -133,11 +133,6 @@ async def test_booking_for_relative_not_on_callers_chart(
     assert _agent_bookings(call, demo.established_patient.id) == 0, _spoken(call)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="the offline brain does not recognise a caller asking for a relative's visit "
-    "and hands over as not understood instead of asking for the patient's details",
-)
 async def test_proxy_caller_asked_for_patient_details(
     sqlite_factory: sessionmaker[Session], demo: DemoFacts
 ) -> None:
@@ -337,11 +332,6 @@ async def test_garbled_turn_gets_reply(
     assert call.session.transcript[-2].speaker == "caller"
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="the offline brain repeats its identity question and ignores a question the "
-    "caller asks meanwhile",
-)
 async def test_side_question_during_identity_answered(
     sqlite_factory: sessionmaker[Session], demo: DemoFacts
 ) -> None:
