@@ -25,14 +25,14 @@ def need_identity(dialogue: Dialogue) -> bool:
         return False
     memory = dialogue.memory
     # A caller asking for a relative is asked for the patient's details, not their own.
-    whose = "verify.patient_" if memory.for_someone_else else "verify."
+    key_prefix = "verify.patient_" if memory.for_someone_else else "verify."
     if memory.name is None:
-        intro = "" if memory.awaiting in AWAITS else dialogue.text(f"{whose}intro_for_task")
+        intro = "" if memory.awaiting in AWAITS else dialogue.text(f"{key_prefix}intro_for_task")
         dialogue.say(intro)
-        dialogue.ask("name", dialogue.text(f"{whose}ask_name"))
+        dialogue.ask("name", dialogue.text(f"{key_prefix}ask_name"))
         return True
     if memory.date_of_birth is None:
-        dialogue.ask("dob", dialogue.text(f"{whose}ask_dob"))
+        dialogue.ask("dob", dialogue.text(f"{key_prefix}ask_dob"))
         return True
     dialogue.call(
         VERIFY_TOOL,
