@@ -76,14 +76,14 @@ async def test_spanish_refill(sqlite_factory: sessionmaker[Session], demo: DemoF
     assert request.medication_text.lower().startswith("lisinopril")
 
 
-async def test_greeting_is_short(sqlite_factory: sessionmaker[Session], demo: DemoFacts) -> None:
+async def test_greeting_names_clinic_and_assistant(sqlite_factory: sessionmaker[Session], demo: DemoFacts) -> None:
     call = Call(sqlite_factory, demo)
 
     greeting = await call.greet()
 
     assert greeting.text == (
-        f"Thank you for calling {demo.clinic_name}. How can I help you today? "
-        "Para español, diga español."
+        f"Thank you for calling {demo.clinic_name}. This is the clinic's automated assistant. "
+        "How can I help you today? Para español, diga español."
     )
 
 
