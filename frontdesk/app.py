@@ -23,6 +23,7 @@ from telephony.routes import router as telephony_router
 from telephony.runtime import AgentFactory, Telephony, database_agent_factory
 from telephony.speech import SpeechModels, load_speech_models
 from telephony.turns import TurnTiming
+from telephony.vocabulary import clinic_vocabulary
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ def create_app(
             agent_factory=agent_factory or database_agent_factory(settings, session_factory),
             records=DatabaseCallRecords(session_factory),
             timing=TurnTiming(silence_timeout_secs=settings.silence_timeout_seconds),
+            vocabulary=await asyncio.to_thread(clinic_vocabulary, session_factory),
         )
         try:
             yield

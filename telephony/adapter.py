@@ -42,7 +42,7 @@ from telephony import phrases
 from telephony.chunks import speech_chunks
 from telephony.playback import Playback
 from telephony.serializer import CallerHangupFrame, PlaybackMarkFrame, mark_message
-from telephony.services import ReplyStartFrame
+from telephony.services import CallerTurnTakenFrame, ReplyStartFrame
 from telephony.speech import Transcript
 from telephony.turns import CallerTurn, TurnDetector, TurnTiming
 from telephony.vad import PossibleSpeechFrame
@@ -50,6 +50,7 @@ from telephony.vad import PossibleSpeechFrame
 logger = logging.getLogger(__name__)
 
 _TRANSCRIPTION_TIMEOUT_SECS = 5.0
+_PROMPT_AGENT_CHARS = 200
 
 
 class PhoneAgent(Protocol):
@@ -99,9 +100,17 @@ class AgentAdapter(FrameProcessor):
     """
 
     def __init__(
-        self, *, agent: PhoneAgent, hooks: CallHooks, stream_sid: str, timing: TurnTiming
+        self,
+        *,
+        agent: PhoneAgent,
+        hooks: CallHooks,
+        stream_sid: str,
+        timing: TurnTiming,
+        vocabulary: str = "",
     ) -> None:
         super().__init__(name="AgentAdapter")
+        self._vocabulary = vocabulary
+        self._last_heard = ""
         self._agent = agent
         self._hooks = hooks
         self._stream_sid = stream_sid
@@ -111,7 +120,7 @@ class AgentAdapter(FrameProcessor):
         self._playback: Playback | None = None
         self._reply_id = 0
         self._reply_task: asyncio.Task[None] | None = None
-        self._hold_task: asyncio.Task[None] | None = None
+        self._commit_timer: asyncio.Task[None] | None = None
         self._silence_task: asyncio.Task[None] | None = None
         self._dtmf_task: asyncio.Task[None] | None = None
         self._stt_watchdog: asyncio.Task[None] | None = None
@@ -119,6 +128,11 @@ class AgentAdapter(FrameProcessor):
         self._dtmf_digits = ""
         self._silence_prompts = 0
         self._ending = False
+
+    def stt_prompt(self) -> str:
+        """Return what Whisper should continue from: the clinic's names, the agent's last words."""
+        agent = self._last_heard[-_PROMPT_AGENT_CHARS:]
+        return " ".join(part for part in (self._vocabulary, agent) if part)
 
     def note_agent_audio(self) -> None:
         """Record that agent audio was just sent to Twilio (the first byte ends a turn's wait)."""
@@ -168,9 +182,9 @@ class AgentAdapter(FrameProcessor):
         self._detector.speech_started()
         await self._restart(self._silence_task)
         self._silence_task = None
-        # The caller went on after a pause: a held turn waits for this segment too.
-        await self._restart(self._hold_task)
-        self._hold_task = None
+        # The caller went on after a pause: the pending turn waits for this segment too.
+        await self._restart(self._commit_timer)
+        self._commit_timer = None
         if self._barge_in_allowed():
             await self._barge_in()
 
@@ -180,6 +194,9 @@ class AgentAdapter(FrameProcessor):
             transcript = Transcript(text=frame.text.strip(), confidence=1.0)
         if self._detector.transcribed(transcript, time.monotonic()):
             self._silence_prompts = 0
+        elif self._detector.pending is None and not self._detector.segments_in_flight:
+            # Only noise so far: the next speech starts a fresh turn.
+            await self.push_frame(CallerTurnTakenFrame(), FrameDirection.UPSTREAM)
         await self._on_turn_progress()
 
     async def _watch_transcription(self) -> None:
@@ -192,21 +209,23 @@ class AgentAdapter(FrameProcessor):
             await self._on_turn_progress()
 
     async def _on_turn_progress(self) -> None:
-        if self._ending or self._hold_task is not None:
+        if self._ending:
             return
-        decision = self._detector.decide()
-        if decision == "answer":
+        delay = self._detector.decide(time.monotonic())
+        if delay is None:
+            await self._restart(self._commit_timer)
+            self._commit_timer = None
+            if self._detector.pending is None and self._idle():
+                self._arm_silence_timer()
+        elif delay <= 0:
             await self._commit_turn()
-        elif decision == "hold":
-            self._hold_task = self.create_task(self._hold_then_commit(), name="end-of-turn-hold")
-        elif self._detector.pending is None and self._idle():
-            self._arm_silence_timer()
+        elif self._commit_timer is None:
+            self._commit_timer = self.create_task(self._commit_later(delay), name="end-of-turn")
 
-    async def _hold_then_commit(self) -> None:
-        await asyncio.sleep(self._timing.unfinished_hold_secs)
-        self._hold_task = None
-        if self._detector.decide() in ("answer", "hold"):
-            await self._commit_turn()
+    async def _commit_later(self, delay: float) -> None:
+        await asyncio.sleep(delay)
+        self._commit_timer = None
+        await self._on_turn_progress()
 
     async def _on_dtmf(self, frame: InputDTMFFrame) -> None:
         if self._ending:
@@ -237,11 +256,12 @@ class AgentAdapter(FrameProcessor):
             await self._commit_turn()
 
     async def _commit_turn(self) -> None:
-        await self._restart(self._hold_task)
-        self._hold_task = None
+        await self._restart(self._commit_timer)
+        self._commit_timer = None
         turn = self._detector.take()
         if turn is None or self._ending:
             return
+        await self.push_frame(CallerTurnTakenFrame(), FrameDirection.UPSTREAM)
         if self._reply_task is not None or self._playback is not None:
             await self._barge_in()
         events = self._agent.respond(turn.text, stt_confidence=turn.confidence, dtmf=turn.dtmf)
@@ -333,6 +353,7 @@ class AgentAdapter(FrameProcessor):
             return
         playback.close()
         self._playback = None
+        self._last_heard = playback.delivered_text or self._last_heard
         turn, self._turn = self._turn, None
         if turn is not None:
             self._hooks.turn_finished(turn, interrupted=False)
@@ -367,6 +388,7 @@ class AgentAdapter(FrameProcessor):
             return
         playback.close()
         delivered = playback.delivered_text
+        self._last_heard = delivered or self._last_heard
         if clear:
             await self.push_frame(InterruptionFrame())
         if playback.has_audio_pending or not playback.generation_done:
@@ -415,7 +437,7 @@ class AgentAdapter(FrameProcessor):
         current = asyncio.current_task()
         for task in (
             self._reply_task,
-            self._hold_task,
+            self._commit_timer,
             self._silence_task,
             self._dtmf_task,
             self._stt_watchdog,
@@ -423,7 +445,7 @@ class AgentAdapter(FrameProcessor):
         ):
             if task is not None and task is not current:
                 await self._restart(task)
-        self._reply_task = self._hold_task = self._silence_task = None
+        self._reply_task = self._commit_timer = self._silence_task = None
         self._dtmf_task = self._stt_watchdog = self._action_task = None
 
     async def _restart(self, task: asyncio.Task[None] | None) -> None:

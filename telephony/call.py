@@ -162,13 +162,21 @@ class PhoneCall:
         )
         assert self._handle is not None
         self._adapter = AgentAdapter(
-            agent=self._handle.agent, hooks=self, stream_sid=self.start.stream_sid, timing=timing
+            agent=self._handle.agent,
+            hooks=self,
+            stream_sid=self.start.stream_sid,
+            timing=timing,
+            vocabulary=telephony.vocabulary,
         )
         pipeline = Pipeline(
             [
                 transport.input(),
                 vad,
-                SharedWhisperSTTService(models=telephony.models, audio_passthrough=False),
+                SharedWhisperSTTService(
+                    models=telephony.models,
+                    prompt=self._adapter.stt_prompt,
+                    audio_passthrough=False,
+                ),
                 self._adapter,
                 SharedPiperTTSService(models=telephony.models),
                 transport.output(),

@@ -253,7 +253,7 @@ class SimulatedPhone:
     async def wait_for_agent(
         self, *, after: int, quiet: float = 1.2, max_wait: float = 30.0
     ) -> list[AgentUtterance]:
-        """Wait for the agent to speak after utterance number ``after`` and fall quiet.
+        """Wait for the agent to answer after utterance number ``after`` and fall quiet.
 
         Args:
             after: How many utterances had been heard before; only later ones count.
@@ -265,9 +265,10 @@ class SimulatedPhone:
         """
         deadline = time.monotonic() + max_wait
         while time.monotonic() < deadline and not self.closed.is_set():
-            heard_new = len(self.utterances) > after
+            # An utterance the caller cut off is not an answer: the agent will answer again.
+            answered = any(not utterance.cleared for utterance in self.utterances[after:])
             quiet_for = time.monotonic() - self._last_agent_audio
-            if heard_new and self._current is None and quiet_for >= quiet:
+            if answered and self._current is None and quiet_for >= quiet:
                 break
             await asyncio.sleep(0.05)
         return self.utterances[after:]

@@ -82,6 +82,7 @@ class Telephony:
         agent_factory: Starts the agent of a new call.
         records: Telephony's writes to the call record.
         timing: Turn-taking timing.
+        vocabulary: The clinic's names for speech-to-text (see :mod:`telephony.vocabulary`).
         calls: The calls in progress, by CallSid.
     """
 
@@ -91,6 +92,7 @@ class Telephony:
     agent_factory: AgentFactory
     records: CallRecords
     timing: TurnTiming = field(default_factory=TurnTiming)
+    vocabulary: str = ""
     calls: dict[str, PhoneCall] = field(default_factory=dict)
 
 

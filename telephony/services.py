@@ -8,7 +8,7 @@ segmenting on VAD events, audio contexts, interruption.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,8 +16,10 @@ from pipecat.frames.frames import (
     DataFrame,
     ErrorFrame,
     Frame,
+    SystemFrame,
     TranscriptionFrame,
     TTSAudioRawFrame,
+    VADUserStoppedSpeakingFrame,
 )
 from pipecat.processors.frame_processor import FrameDirection
 from pipecat.services.piper.tts import PiperTTSService
@@ -28,22 +30,64 @@ from pipecat.utils.time import time_now_iso8601
 
 from telephony.speech import SpeechModels, Transcript
 
+_MAX_TURN_SECONDS = 28  # Whisper's window is 30 s; a longer turn keeps its latest audio
+
+
+@dataclass
+class CallerTurnTakenFrame(SystemFrame):
+    """Sent upstream by the adapter when it answers a caller turn: the next speech is new."""
+
 
 class SharedWhisperSTTService(WhisperSTTService):
-    """faster-whisper transcription of each VAD segment, on the process's loaded model.
+    """faster-whisper transcription of the caller's turn, on the process's loaded model.
 
-    Every segment yields exactly one :class:`pipecat.frames.frames.TranscriptionFrame`, empty
-    when the segment held no words, with the :class:`telephony.speech.Transcript` in
-    ``result`` so the call adapter can record the confidence.
+    A caller who pauses mid-sentence produces several VAD segments. Transcribed one by one,
+    each loses the context of the others ("My date of birth is March 9." and "In 1988."), so
+    every segment end transcribes the whole turn so far instead, until the adapter answers the
+    turn (:class:`CallerTurnTakenFrame`). Each yields exactly one
+    :class:`pipecat.frames.frames.TranscriptionFrame` of the turn so far, empty when it held no
+    words, with the :class:`telephony.speech.Transcript` in ``result`` so the adapter can
+    record the confidence.
+
+    NOTE: This reads and overrides internals of pipecat 1.14's ``SegmentedSTTService``
+    (``_audio_buffer``, ``_segment_queue``, ``_handle_user_stopped_speaking``); check them
+    when upgrading pipecat.
+
+    Args:
+        models: The process's speech models.
+        prompt: Returns the text Whisper should continue from (see
+            :meth:`telephony.speech.SpeechModels.transcribe`).
+        **kwargs: Passed to pipecat's ``WhisperSTTService``.
     """
 
-    def __init__(self, *, models: SpeechModels, **kwargs: Any) -> None:
+    def __init__(
+        self, *, models: SpeechModels, prompt: Callable[[], str | None] | None = None, **kwargs: Any
+    ) -> None:
         self._models = models
+        self._prompt = prompt
         settings = WhisperSTTService.Settings(
             model=models.stt_name, language=Language.EN, no_speech_prob=1.0
         )
         kwargs.setdefault("ttfs_p99_latency", 1.0)
         super().__init__(settings=settings, **kwargs)
+        self._turn_audio = bytearray()
+
+    async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
+        """Forget the answered turn's audio; hand every frame to pipecat's STT service."""
+        if isinstance(frame, CallerTurnTakenFrame):
+            self._turn_audio.clear()
+            return
+        await super().process_frame(frame, direction)
+
+    async def _handle_user_stopped_speaking(self, frame: VADUserStoppedSpeakingFrame) -> None:
+        self._user_speaking = False
+        self._turn_audio.extend(self._audio_buffer)
+        self._audio_buffer.clear()
+        limit = _MAX_TURN_SECONDS * self.sample_rate * 2
+        if len(self._turn_audio) > limit:
+            del self._turn_audio[: len(self._turn_audio) - limit]
+        if self.is_usable:
+            await self._segment_queue.put(bytes(self._turn_audio) + self._trailing_silence())
 
     def _load(self) -> None:
         # WhisperSTTService.__init__ calls this to load a model; borrow the shared one.
@@ -53,7 +97,8 @@ class SharedWhisperSTTService(WhisperSTTService):
         """Transcribe one segment in a worker thread and push the transcript, if any."""
         await self.start_processing_metrics()
         try:
-            transcript: Transcript = await self._models.transcribe_async(audio)
+            prompt = self._prompt() if self._prompt is not None else None
+            transcript: Transcript = await self._models.transcribe_async(audio, prompt=prompt)
         except Exception as error:  # a failed segment must not end the call
             yield ErrorFrame(error=f"Transcription failed ({type(error).__name__}).")
             transcript = Transcript(text="", confidence=0.0, no_speech_probability=1.0)

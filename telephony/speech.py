@@ -108,11 +108,15 @@ class SpeechModels(Protocol):
         """Return a new speech detector for one call's audio stream."""
         ...
 
-    def transcribe(self, pcm16: bytes) -> Transcript:
-        """Transcribe 16-bit mono PCM at :data:`PIPELINE_SAMPLE_RATE` (blocking)."""
+    def transcribe(self, pcm16: bytes, *, prompt: str | None = None) -> Transcript:
+        """Transcribe 16-bit mono PCM at :data:`PIPELINE_SAMPLE_RATE` (blocking).
+
+        ``prompt`` is text that came before the audio (clinic vocabulary, the agent's last
+        words), which steers Whisper's spelling of names and numbers.
+        """
         ...
 
-    async def transcribe_async(self, pcm16: bytes) -> Transcript:
+    async def transcribe_async(self, pcm16: bytes, *, prompt: str | None = None) -> Transcript:
         """Transcribe on the speech-to-text worker thread."""
         ...
 
@@ -142,12 +146,12 @@ class SharedSpeechWork:
     def voice(self) -> VoiceLike:
         raise NotImplementedError
 
-    def transcribe(self, pcm16: bytes) -> Transcript:
+    def transcribe(self, pcm16: bytes, *, prompt: str | None = None) -> Transcript:
         raise NotImplementedError
 
-    async def transcribe_async(self, pcm16: bytes) -> Transcript:
+    async def transcribe_async(self, pcm16: bytes, *, prompt: str | None = None) -> Transcript:
         """Transcribe on the speech-to-text worker thread."""
-        return await self._stt_worker.run(lambda: self.transcribe(pcm16))
+        return await self._stt_worker.run(lambda: self.transcribe(pcm16, prompt=prompt))
 
     async def synthesize_async(self, text: str, *, sample_rate: int, urgent: bool) -> list[bytes]:
         """Synthesize ``text`` at ``sample_rate`` on the TTS worker, or return it from cache.
@@ -261,7 +265,6 @@ class LocalSpeechModels(SharedSpeechWork):
             task="transcribe",
             language=language or "en",
         )
-        self._prompt = whisper.get_prompt(self._tokenizer, [], without_timestamps=True)
         self._suppress_tokens = list(get_suppressed_tokens(self._tokenizer, (-1,)) or ())
 
     @property
@@ -288,42 +291,61 @@ class LocalSpeechModels(SharedSpeechWork):
 
         return SileroDetector(self._vad_session)
 
-    def transcribe(self, pcm16: bytes) -> Transcript:
+    def transcribe(self, pcm16: bytes, *, prompt: str | None = None) -> Transcript:
         """Transcribe one caller segment (16-bit mono PCM at 16 kHz).
 
         Blocks for about 0.1 s on two cores for a few seconds of speech; call it from a thread.
+
+        Args:
+            pcm16: The audio.
+            prompt: Text that came before the audio, such as the clinic's provider names and
+                the agent's last question; Whisper continues it.
         """
         audio = np.frombuffer(pcm16, dtype=np.int16).astype(np.float32) / 32768.0
         if audio.size == 0:
             return Transcript(text="", confidence=0.0, no_speech_probability=1.0)
         if self._language is None:
-            return self._transcribe_full(audio)
+            return self._transcribe_full(audio, prompt)
 
         features = self._whisper.feature_extractor(audio)
         frames = int(features.shape[-1])
         if frames > _FULL_WINDOW_FRAMES:
-            return self._transcribe_full(audio)
+            return self._transcribe_full(audio, prompt)
         window = max(
             _MIN_WINDOW_FRAMES, math.ceil(frames / _WINDOW_STEP_FRAMES) * _WINDOW_STEP_FRAMES
         )
-        transcript = self._decode(features, window=min(window, _FULL_WINDOW_FRAMES), frames=frames)
+        tokens = self._prompt_tokens(prompt)
+        short = min(window, _FULL_WINDOW_FRAMES)
+        transcript = self._decode(features, tokens, window=short, frames=frames)
         if _compression_ratio(transcript.text) > _MAX_COMPRESSION_RATIO:
-            transcript = self._decode(features, window=_FULL_WINDOW_FRAMES, frames=frames)
+            transcript = self._decode(features, tokens, window=_FULL_WINDOW_FRAMES, frames=frames)
         return transcript
 
-    def _decode(self, features: Any, *, window: int, frames: int) -> Transcript:
+    def _prompt_tokens(self, prompt: str | None) -> list[int]:
+        previous: list[int] = []
+        if prompt:
+            # Whisper reads at most half its context as previous text; keep the latest words.
+            limit = self._whisper.max_length // 4
+            previous = self._tokenizer.encode(" " + prompt.strip())[-limit:]
+        tokens: list[int] = self._whisper.get_prompt(
+            self._tokenizer, previous, without_timestamps=True
+        )
+        return tokens
+
+    def _decode(self, features: Any, prompt: list[int], *, window: int, frames: int) -> Transcript:
         from faster_whisper.audio import pad_or_trim
 
         segment = np.ascontiguousarray(pad_or_trim(features, window)[np.newaxis])
         encoded = self._whisper.encode(segment)
         seconds = frames / _FRAMES_PER_SECOND
-        # About 3 words (4 tokens) a second is brisk speech; twice that bounds a runaway decode.
-        max_tokens = min(self._whisper.max_length // 2, 16 + int(8 * seconds))
+        # About 3 words (4 tokens) a second is brisk speech; twice that bounds a runaway
+        # decode. The limit counts the prompt too.
+        new_tokens = min(self._whisper.max_length // 2, 16 + int(8 * seconds))
         result = self._whisper.model.generate(
             encoded,
-            [self._prompt],
+            [prompt],
             beam_size=1,
-            max_length=max_tokens,
+            max_length=len(prompt) + new_tokens,
             return_scores=True,
             return_no_speech_prob=True,
             suppress_blank=True,
@@ -337,13 +359,14 @@ class LocalSpeechModels(SharedSpeechWork):
             text = ""
         return Transcript(text=text, confidence=confidence, no_speech_probability=no_speech)
 
-    def _transcribe_full(self, audio: Any) -> Transcript:
+    def _transcribe_full(self, audio: Any, prompt: str | None) -> Transcript:
         segments, _info = self._whisper.transcribe(
             audio,
             language=self._language,
             beam_size=1,
             without_timestamps=True,
             condition_on_previous_text=False,
+            initial_prompt=prompt,
         )
         texts: list[str] = []
         log_probabilities: list[float] = []
@@ -466,7 +489,7 @@ def load_speech_models(settings: Settings) -> LocalSpeechModels:
         tts_name=voice_path.stem,
     )
     # The first inference of each model allocates its buffers; do it before a caller waits.
-    models.transcribe(bytes(PIPELINE_SAMPLE_RATE))
+    models.transcribe(bytes(PIPELINE_SAMPLE_RATE), prompt="Hello.")
     for _chunk in voice.synthesize("Hello."):
         pass
     logger.info(

@@ -1,11 +1,14 @@
 """Turn-taking rules of a phone call: end of turn and turn timing.
 
-End of turn is decided without a turn model. Silero reports the end of speech after
-:attr:`TurnTiming.vad_stop_secs` of quiet; a short stop time keeps replies fast but also fires
-on a pause inside a sentence. The transcript then decides: if it ends like an unfinished
-sentence ("my date of birth is", "and um"), the adapter waits up to
-:attr:`TurnTiming.unfinished_hold_secs` for more speech before answering. A heavy model such as
-smart-turn would cost more time on two cores than it saves.
+End of turn is decided without a turn model; smart-turn and the like would cost more time on
+two cores than they save. The VAD reports the end of a speech segment after
+:attr:`TurnTiming.vad_stop_secs` of quiet, and the segment is transcribed at once. The turn
+is answered when the transcript is in and the caller has been quiet for
+:attr:`TurnTiming.min_gap_secs` since speech ended (most of which the VAD stop and the
+transcription have already taken), or for :attr:`TurnTiming.unfinished_gap_secs` when the
+transcript ends like an unfinished sentence ("my date of birth is", "with Doctor"). Speech
+that starts again within the gap joins the same turn. Synthesized speech pauses for 250-400 ms
+at commas and sentence breaks, and so do callers.
 """
 
 from __future__ import annotations
@@ -72,9 +75,23 @@ _UNFINISHED_LAST_WORDS = frozenset(
         "let's",
         "need",
         "want",
+        # A title promises a name: "with Doctor ... Okafor".
+        "doctor",
+        "dr",
+        "mister",
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "nurse",
     ]
 )
-_WORD = re.compile(r"[A-Za-z']+")
+_WORD = re.compile(r"[A-Za-z0-9']+")
+_MONTH_DAY_AT_END = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+"
+    r"(?:\d{1,2}(?:st|nd|rd|th)?|[a-z]+(?:st|nd|rd|th))[.,!?]?$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -83,8 +100,9 @@ class TurnTiming:
 
     Attributes:
         vad_start_secs: Speech needed before the caller counts as talking (and barges in).
-        vad_stop_secs: Quiet needed before the caller counts as done speaking.
-        unfinished_hold_secs: Extra wait when the transcript ends like an unfinished sentence.
+        vad_stop_secs: Quiet that ends a speech segment, which is then transcribed.
+        min_gap_secs: Quiet after the caller's speech before the agent answers.
+        unfinished_gap_secs: The same when the transcript sounds unfinished.
         dtmf_digit_timeout_secs: Quiet after the last key press that ends a DTMF entry
             (``#`` ends it at once).
         silence_timeout_secs: Caller silence after the agent finished speaking before the
@@ -93,7 +111,8 @@ class TurnTiming:
 
     vad_start_secs: float = 0.2
     vad_stop_secs: float = 0.2
-    unfinished_hold_secs: float = 0.8
+    min_gap_secs: float = 0.35
+    unfinished_gap_secs: float = 1.2
     dtmf_digit_timeout_secs: float = 2.0
     silence_timeout_secs: float = 8.0
 
@@ -101,8 +120,10 @@ class TurnTiming:
 def looks_unfinished(text: str) -> bool:
     """Whether a transcript ends like a sentence the caller has not finished.
 
-    Whisper adds a full stop to almost everything, so the last word decides, not punctuation;
-    a trailing comma or ellipsis also counts as unfinished.
+    Whisper adds a full stop to almost everything, so the last words decide, not punctuation:
+    a linking word or title ("and", "with Doctor"), or a date without its year ("March 9th",
+    which callers follow with the year after a pause). A trailing comma or ellipsis also
+    counts as unfinished.
     """
     stripped = text.strip()
     if not stripped:
@@ -110,7 +131,9 @@ def looks_unfinished(text: str) -> bool:
     if stripped.endswith((",", "...", "…", "-")):
         return True
     words = _WORD.findall(stripped.lower())
-    return bool(words) and words[-1] in _UNFINISHED_LAST_WORDS
+    if words and words[-1] in _UNFINISHED_LAST_WORDS:
+        return True
+    return _MONTH_DAY_AT_END.search(stripped) is not None
 
 
 @dataclass
@@ -157,8 +180,8 @@ class CallerTurn:
     """What the caller said (or keyed) in one turn, with its timing.
 
     Attributes:
-        text: The transcript; several VAD segments joined when the caller paused mid-sentence.
-        confidence: The lowest segment confidence, or None for a keypad-only turn.
+        text: The transcript of the turn's audio, all its VAD segments together.
+        confidence: The transcript's confidence, or None for a keypad-only turn.
         dtmf: Keys pressed, if any.
         latency: Stage times of this turn.
         agent_metrics: What the agent reported about its reply (brain, LLM timings).
@@ -171,11 +194,10 @@ class CallerTurn:
     agent_metrics: dict[str, Any] = field(default_factory=dict)
     started_at: float = field(default_factory=time.monotonic)
 
-    def add(self, transcript: Transcript, *, speech_end: float | None, ready: float) -> None:
-        """Append one transcribed segment."""
-        self.text = f"{self.text} {transcript.text}".strip()
-        if self.confidence is None or transcript.confidence < self.confidence:
-            self.confidence = transcript.confidence
+    def update(self, transcript: Transcript, *, speech_end: float | None, ready: float) -> None:
+        """Take the latest transcript of the whole turn so far."""
+        self.text = transcript.text
+        self.confidence = transcript.confidence
         if speech_end is not None:
             self.latency.speech_end = speech_end
         self.latency.transcript = ready
@@ -214,13 +236,13 @@ class TurnDetector:
         self.onset_pending = active
 
     def transcribed(self, transcript: Transcript, now: float) -> bool:
-        """Add a segment's transcript; return False when it held no words."""
+        """Take the transcript of the turn so far; return False when it holds no words."""
         self.segments_in_flight = max(0, self.segments_in_flight - 1)
         if not transcript.text:
             return False
         if self.pending is None:
             self.pending = CallerTurn()
-        self.pending.add(transcript, speech_end=self._speech_end, ready=now)
+        self.pending.update(transcript, speech_end=self._speech_end, ready=now)
         return True
 
     def transcription_lost(self) -> None:
@@ -234,15 +256,23 @@ class TurnDetector:
         self.pending.dtmf = (self.pending.dtmf or "") + digits
         self.pending.latency.speech_end = now
 
-    def decide(self) -> str:
-        """Return "wait", "hold" (unfinished-sounding) or "answer" for the pending turn."""
-        if self.pending is None or self.caller_speaking or self.onset_pending:
-            return "wait"
+    def decide(self, now: float) -> float | None:
+        """Return how long to wait before answering the pending turn, or None to keep waiting.
+
+        None means there is nothing to answer yet, or more speech or a transcript is on its
+        way; 0 means answer now; a positive delay is the rest of the quiet gap required after
+        the caller's speech, after which the adapter asks again.
+        """
+        turn = self.pending
+        if turn is None or self.caller_speaking or self.onset_pending:
+            return None
         if self.segments_in_flight > 0:
-            return "wait"
-        if self.pending.dtmf is None and looks_unfinished(self.pending.text):
-            return "hold"
-        return "answer"
+            return None
+        if turn.dtmf is not None or turn.latency.speech_end is None:
+            return 0.0
+        unfinished = looks_unfinished(turn.text)
+        gap = self._timing.unfinished_gap_secs if unfinished else self._timing.min_gap_secs
+        return max(0.0, turn.latency.speech_end + gap - now)
 
     def take(self) -> CallerTurn | None:
         """Return the pending turn and start a new one."""

@@ -30,7 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from clinic.db import make_engine, make_session_factory
-from clinic.models import Call, ToolCallRecord
+from clinic.models import Call, ToolCallRecord, TranscriptTurn
 from frontdesk.settings import Settings
 from telephony.caller_audio import ulaw_to_pipeline_pcm
 from telephony.scripted_caller import ScriptLine, TurnResult
@@ -232,17 +232,27 @@ async def _show(
         label = {"say": "", "barge": " (over the agent)", "dtmf": " (keys)"}.get(line.kind, "")
         if line.kind in ("say", "barge", "dtmf"):
             print(f"caller{label}: {line.value}", file=out)
+            heard = tools.heard()
+            if line.kind != "dtmf" and heard is not None and heard != line.value:
+                print(f"  [heard] {heard}", file=out)
         elif line.kind == "silence":
             print(f"caller: ({line.value} s of silence)", file=out)
     if result.replies:
-        text = await asyncio.to_thread(
-            lambda: models.transcribe(ulaw_to_pipeline_pcm(result.agent_audio)).text
-        )
+        # Each utterance on its own: Whisper drops short sentences after long pauses.
+        texts = [
+            await asyncio.to_thread(_transcribe_agent, models, bytes(reply.ulaw))
+            for reply in result.replies
+        ]
+        text = " ".join(part for part in texts if part)
         timing = result.first_audio_ms
         prefix = f"agent ({timing:.0f} ms): " if timing is not None else "agent: "
         suffix = " [cut off]" if any(reply.cleared for reply in result.replies) else ""
         print(f"{prefix}{text}{suffix}", file=out)
     tools.show_new()
+
+
+def _transcribe_agent(models: LocalSpeechModels, ulaw: bytes) -> str:
+    return models.transcribe(ulaw_to_pipeline_pcm(ulaw)).text
 
 
 class _ToolPrinter:
@@ -278,6 +288,22 @@ class _ToolPrinter:
                 status = "ok" if record.ok else f"failed ({record.error_code})"
                 print(f"  [tool] {record.tool_name} {record.arguments} -> {status}", file=self._out)
                 self._shown = record.seq
+
+    def heard(self) -> str | None:
+        """Return the latest caller line of the call record: what speech-to-text heard."""
+        if self._disabled:
+            return None
+        try:
+            with self._factory() as session:
+                call_id = session.scalar(select(Call.id).where(Call.call_sid == self._call_sid))
+                return session.scalar(
+                    select(TranscriptTurn.text)
+                    .where(TranscriptTurn.call_id == call_id, TranscriptTurn.speaker == "caller")
+                    .order_by(TranscriptTurn.seq.desc())
+                    .limit(1)
+                )
+        except SQLAlchemyError:
+            return None
 
     def outcome(self) -> str | None:
         if self._disabled:

@@ -72,6 +72,7 @@ class FakeSpeechModels(SharedSpeechWork):
         self.tone_voice = ToneVoice()
         self.transcripts: deque[Transcript] = deque()
         self.segments: list[int] = []
+        self.prompts: list[str | None] = []
 
     def queue(self, *texts: str, confidence: float = 0.9) -> None:
         """Make the next speech segments transcribe as ``texts``."""
@@ -85,8 +86,9 @@ class FakeSpeechModels(SharedSpeechWork):
     def create_speech_detector(self) -> LoudnessDetector:
         return LoudnessDetector()
 
-    def transcribe(self, pcm16: bytes) -> Transcript:
+    def transcribe(self, pcm16: bytes, *, prompt: str | None = None) -> Transcript:
         self.segments.append(len(pcm16))
+        self.prompts.append(prompt)
         if not self.transcripts:
             return Transcript(text="", confidence=0.0, no_speech_probability=1.0)
         return self.transcripts.popleft()

@@ -179,7 +179,7 @@ async def test_barge_in_clears_playback_and_keeps_heard_text(
 
 async def test_caller_pause_mid_sentence_is_one_turn(line: PhoneLine, agent: ScriptedAgent) -> None:
     agent.replies["my date of birth is March 9 1988"] = [Speech("Thanks.")]
-    line.models.queue("my date of birth is", "March 9 1988")
+    line.models.queue("my date of birth is", "my date of birth is March 9 1988")
     phone = await _greeted(line)
 
     await phone.say(caller_tone(0.5))
@@ -190,6 +190,8 @@ async def test_caller_pause_mid_sentence_is_one_turn(line: PhoneLine, agent: Scr
 
     assert agent.turns == [("my date of birth is March 9 1988", 0.9, None)]
     assert agent.interruptions == []
+    # The second segment is transcribed together with the first: the whole turn's audio.
+    assert line.models.segments[1] > line.models.segments[0]
 
 
 async def test_silence_gets_check_in_then_goodbye(tmp_path: Path, agent: ScriptedAgent) -> None:

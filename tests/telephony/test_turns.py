@@ -21,6 +21,11 @@ from telephony.turns import TurnDetector, TurnLatency, TurnTiming, looks_unfinis
         ("My name is Laura Wilson.", False),
         ("Yes.", False),
         ("March 9th, 1988.", False),
+        ("I need to follow up with Doctor.", True),
+        ("My date of birth is March 9.", True),
+        ("It's September 21st.", True),
+        ("March ninth.", True),
+        ("Born in 1988.", False),
         ("", False),
     ],
 )
@@ -28,16 +33,17 @@ def test_looks_unfinished(text: str, unfinished: bool) -> None:
     assert looks_unfinished(text) is unfinished
 
 
-def test_detector_answers_after_transcript() -> None:
-    detector = TurnDetector(TurnTiming(vad_stop_secs=0.2))
+def test_detector_answers_after_quiet_gap() -> None:
+    detector = TurnDetector(TurnTiming(vad_stop_secs=0.2, min_gap_secs=0.45))
 
     detector.speech_started()
     detector.speech_stopped(now=10.0)
-    waiting = detector.decide()
+    before_transcript = detector.decide(now=10.05)
     detector.transcribed(Transcript("I need a refill.", 0.8), now=10.1)
 
-    assert waiting == "wait"
-    assert detector.decide() == "answer"
+    assert before_transcript is None
+    assert detector.decide(now=10.1) == pytest.approx(0.15)
+    assert detector.decide(now=10.3) == 0.0
     turn = detector.take()
     assert turn is not None
     assert turn.text == "I need a refill."
@@ -51,31 +57,32 @@ def test_detector_waits_for_possible_speech() -> None:
     detector.transcribed(Transcript("My date of birth", 0.9), now=1.1)
 
     detector.possible_speech(True)
-    during = detector.decide()
+    during = detector.decide(now=1.2)
     detector.speech_started()
     detector.speech_stopped(now=2.0)
-    detector.transcribed(Transcript("March 9th, 1988.", 0.7), now=2.1)
+    detector.transcribed(Transcript("My date of birth is March 9th, 1988.", 0.7), now=2.1)
 
-    assert during == "wait"
-    assert detector.decide() == "answer"
+    assert during is None
+    assert detector.decide(now=3.0) == 0.0
     turn = detector.take()
     assert turn is not None
-    assert turn.text == "My date of birth March 9th, 1988."
+    assert turn.text == "My date of birth is March 9th, 1988."
     assert turn.confidence == pytest.approx(0.7)
 
 
-def test_detector_holds_unfinished_and_ignores_noise() -> None:
-    detector = TurnDetector(TurnTiming())
+def test_detector_waits_longer_when_unfinished() -> None:
+    timing = TurnTiming(vad_stop_secs=0.2, min_gap_secs=0.45, unfinished_gap_secs=1.2)
+    detector = TurnDetector(timing)
     detector.speech_stopped(now=1.0)
     detector.transcribed(Transcript("", 0.0, 1.0), now=1.1)
 
-    after_noise = detector.decide()
+    after_noise = detector.decide(now=1.1)
     detector.speech_stopped(now=2.0)
-    detector.transcribed(Transcript("I want to book with", 0.9), now=2.1)
+    detector.transcribed(Transcript("I want to book with Doctor", 0.9), now=2.1)
 
-    assert after_noise == "wait"
+    assert after_noise is None
     assert detector.pending is not None
-    assert detector.decide() == "hold"
+    assert detector.decide(now=2.1) == pytest.approx(0.9)
 
 
 def test_detector_answers_keys_at_once() -> None:
@@ -83,7 +90,7 @@ def test_detector_answers_keys_at_once() -> None:
 
     detector.keyed("0315", now=5.0)
 
-    assert detector.decide() == "answer"
+    assert detector.decide(now=5.0) == 0.0
     turn = detector.take()
     assert turn is not None
     assert turn.dtmf == "0315"
