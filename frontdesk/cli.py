@@ -9,7 +9,11 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
+
 from frontdesk import commands
+from frontdesk.settings import SettingsError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,8 +37,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    status: int = args.handler(args)
+    try:
+        status: int = args.handler(args)
+    except (ValidationError, SettingsError) as error:
+        print(f"frontdesk: invalid settings: {describe_settings_error(error)}", file=sys.stderr)
+        return 2
+    except (ArgumentError, OperationalError, ProgrammingError) as error:
+        # The driver's message can quote SQL parameters, so only the error type is shown.
+        print(
+            f"frontdesk: the database is unusable ({type(error).__name__}). Check "
+            "FRONTDESK_DATABASE_URL and run 'frontdesk db upgrade'.",
+            file=sys.stderr,
+        )
+        return 2
     return status
+
+
+def describe_settings_error(error: ValidationError | SettingsError) -> str:
+    """Summarise a settings error without the values, which may contain secrets."""
+    if isinstance(error, SettingsError):
+        return str(error)
+    problems = []
+    for detail in error.errors(include_input=False, include_url=False):
+        field = ".".join(str(part) for part in detail["loc"])
+        name = f"FRONTDESK_{field.upper()}: " if field else ""
+        problems.append(f"{name}{detail['msg']}")
+    return "; ".join(problems)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "development-only-secret-change-me"
+MIN_SECRET_LENGTH = 32
 
 
 class SettingsError(ValueError):
@@ -65,10 +66,14 @@ class Settings(BaseSettings):
     def _check_production(self) -> Settings:
         if self.environment != "production":
             return self
-        if self.secret_key.get_secret_value() in ("", DEVELOPMENT_SECRET):
+        if (
+            self.secret_key.get_secret_value() == DEVELOPMENT_SECRET
+            or len(self.secret_key.get_secret_value()) < MIN_SECRET_LENGTH
+        ):
             raise SettingsError(
-                "FRONTDESK_SECRET_KEY is missing or still the development default; set a long "
-                "random value before running in production."
+                "FRONTDESK_SECRET_KEY is missing, shorter than 32 characters or still the "
+                "development default. Set a long random value, for example the output of "
+                "'python -c \"import secrets; print(secrets.token_urlsafe(48))\"'."
             )
         if not self.verify_twilio_signature:
             raise SettingsError(
