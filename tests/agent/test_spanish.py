@@ -76,7 +76,9 @@ async def test_spanish_refill(sqlite_factory: sessionmaker[Session], demo: DemoF
     assert request.medication_text.lower().startswith("lisinopril")
 
 
-async def test_greeting_names_clinic_and_assistant(sqlite_factory: sessionmaker[Session], demo: DemoFacts) -> None:
+async def test_greeting_names_clinic_and_assistant(
+    sqlite_factory: sessionmaker[Session], demo: DemoFacts
+) -> None:
     call = Call(sqlite_factory, demo)
 
     greeting = await call.greet()
