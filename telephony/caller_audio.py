@@ -8,6 +8,7 @@ audio is the end of speech and latency can be measured from it.
 from __future__ import annotations
 
 import audioop
+from typing import Any
 
 import numpy as np
 import soxr
@@ -31,9 +32,20 @@ def trim_silence(samples: np.ndarray, sample_rate: int) -> np.ndarray:
     return samples[loud[0] * window : (loud[-1] + 1) * window]
 
 
-def synthesize_caller_line(voice: VoiceLike, text: str) -> bytes:
+def caller_synthesis_config() -> Any:
+    """Return piper settings for the simulated caller: without the model's random noise.
+
+    Piper samples noise in every synthesis, so a line would sound a little different, and
+    transcribe differently, on every run; without it a script gives the same audio each time.
+    """
+    from piper.config import SynthesisConfig
+
+    return SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)
+
+
+def synthesize_caller_line(voice: VoiceLike, text: str, syn_config: Any = None) -> bytes:
     """Speak ``text`` with ``voice`` and return it as trimmed 8 kHz mu-law."""
-    pcm = b"".join(chunk.audio_int16_bytes for chunk in voice.synthesize(text))
+    pcm = b"".join(chunk.audio_int16_bytes for chunk in voice.synthesize(text, syn_config))
     samples = np.frombuffer(pcm, dtype=np.int16).astype(np.float32)
     resampled = soxr.resample(samples, voice.config.sample_rate, TELEPHONE_SAMPLE_RATE)
     clipped = np.clip(resampled, -32768, 32767).astype(np.int16)

@@ -20,7 +20,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Literal
 
-from telephony.caller_audio import synthesize_caller_line
+from telephony.caller_audio import caller_synthesis_config, synthesize_caller_line
 from telephony.phone import AgentUtterance, SimulatedPhone
 from telephony.speech import VoiceLike
 
@@ -121,6 +121,7 @@ class ScriptedCaller:
         self._voice = voice
         self._quiet = quiet_seconds
         self._audio: dict[str, bytes] = {}
+        self._synthesis = caller_synthesis_config()
 
     async def prepare(self, lines: list[ScriptLine]) -> None:
         """Synthesize every spoken line ahead of the call."""
@@ -163,6 +164,8 @@ class ScriptedCaller:
     async def _speech(self, text: str) -> bytes:
         audio = self._audio.get(text)
         if audio is None:
-            audio = await asyncio.to_thread(synthesize_caller_line, self._voice, text)
+            audio = await asyncio.to_thread(
+                synthesize_caller_line, self._voice, text, self._synthesis
+            )
             self._audio[text] = audio
         return audio

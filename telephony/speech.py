@@ -84,12 +84,12 @@ class VoiceConfigLike(Protocol):
 
 
 class VoiceLike(Protocol):
-    """The part of ``piper.PiperVoice`` that pipecat's ``PiperTTSService`` uses."""
+    """The part of ``piper.PiperVoice`` that telephony uses."""
 
     @property
     def config(self) -> VoiceConfigLike: ...
 
-    def synthesize(self, text: str) -> Iterable[AudioChunkLike]: ...
+    def synthesize(self, text: str, syn_config: Any = None) -> Iterable[AudioChunkLike]: ...
 
 
 class SpeechModels(Protocol):

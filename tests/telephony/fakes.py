@@ -12,6 +12,7 @@ import math
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -51,7 +52,7 @@ class ToneVoice:
         self.config = _VoiceConfig()
         self.spoken: list[str] = []
 
-    def synthesize(self, text: str) -> Iterator[_ToneChunk]:
+    def synthesize(self, text: str, syn_config: Any = None) -> Iterator[_ToneChunk]:
         self.spoken.append(text)
         words = max(1, len(text.split()))
         count = int(FAKE_VOICE_RATE * SECONDS_PER_WORD * words)
