@@ -1,6 +1,6 @@
 """The pipecat processor that drives the agent from a phone call.
 
-The agent knows nothing of audio: it takes the caller's words and yields
+The agent handles text only: it takes the caller's words and yields
 :mod:`agent.events`. :class:`AgentAdapter` sits between speech-to-text and text-to-speech and
 does the phone side of the conversation:
 
@@ -54,7 +54,7 @@ _PROMPT_AGENT_CHARS = 200
 
 
 class PhoneAgent(Protocol):
-    """What the adapter needs of :class:`agent.session.AgentSession`."""
+    """The part of :class:`agent.session.AgentSession` that the adapter uses."""
 
     def greet(self) -> AsyncIterator[AgentEvent]: ...
 
@@ -66,7 +66,7 @@ class PhoneAgent(Protocol):
 
 
 class CallHooks(Protocol):
-    """What the adapter asks of the call around it (see :class:`telephony.call.PhoneCall`)."""
+    """Call control and recording, provided by :class:`telephony.call.PhoneCall`."""
 
     async def carry_out(self, action: Transfer | Hangup) -> None:
         """Transfer or hang up after the reply that asked for it has played."""
@@ -85,7 +85,7 @@ class CallHooks(Protocol):
         ...
 
     def telephony_speech(self, text: str) -> None:
-        """Record a line the phone layer said itself (silence check-in, apology)."""
+        """Record a line the phone layer spoke itself (silence check-in, apology)."""
         ...
 
 

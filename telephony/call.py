@@ -1,8 +1,8 @@
 """One phone call: its pipecat pipeline, its agent, and how it ends.
 
 The pipeline is ``websocket in -> Silero VAD -> faster-whisper -> AgentAdapter -> piper ->
-websocket out``. Caller audio arrives as 8 kHz mu-law and runs through the pipeline at 16 kHz
-(Whisper misreads 8 kHz audio); the agent's audio is synthesized at 8 kHz so that nothing is
+websocket out``. Caller audio arrives as 8 kHz mu-law and runs through the pipeline at 16 kHz,
+because Whisper misreads 8 kHz audio. The agent's audio is synthesized at 8 kHz, so nothing is
 resampled twice.
 
 Every way a call can end goes through :meth:`PhoneCall.end_call`, and :meth:`PhoneCall.run`
@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +30,7 @@ from pipecat.transports.websocket.fastapi import (
 )
 from pipecat.workers.runner import WorkerRunner
 
-from agent.events import AgentEvent, Hangup, ToolFinished, Transfer
+from agent.events import AgentEvent, Hangup, Speech, ToolFinished, Transfer
 from telephony import phrases
 from telephony.adapter import AgentAdapter
 from telephony.control import CallControlError
@@ -68,12 +69,31 @@ class StreamStart:
 
 @dataclass
 class CallStats:
-    """What the call's summary log line and the live monitor report."""
+    """Counters for the call's summary log line."""
 
     turns: int = 0
     barge_ins: int = 0
     voice_to_voice_ms: list[float] = field(default_factory=list)
     tool_calls: list[str] = field(default_factory=list)
+
+
+class UnavailableAgent:
+    """Stands in when the agent cannot start (database down): apologises and hangs up."""
+
+    async def greet(self) -> AsyncIterator[AgentEvent]:
+        yield Speech(phrases.AGENT_FAILED)
+        yield Hangup(reason="agent_error")
+
+    async def respond(
+        self, caller_text: str, *, stt_confidence: float | None = None, dtmf: str | None = None
+    ) -> AsyncIterator[AgentEvent]:
+        yield Hangup(reason="agent_error")
+
+    def interrupt(self, delivered_text: str) -> None:
+        return None
+
+    async def finish(self, *, outcome: str | None = None) -> None:
+        return None
 
 
 class PhoneCall:
@@ -112,14 +132,7 @@ class PhoneCall:
     async def run(self) -> None:
         """Run the call until it ends, then finalise its record."""
         try:
-            self._handle = await self._telephony.agent_factory(
-                CallSetup(
-                    call_sid=self.call_sid,
-                    from_number=self.start.from_number,
-                    to_number=self.start.to_number,
-                    before_data_change=self._wait_for_playback,
-                )
-            )
+            self._handle = await self._start_agent()
             if self.call_id is not None:
                 self._record(
                     self._telephony.records.stream_started(self.call_id, self.start.stream_sid)
@@ -131,6 +144,21 @@ class PhoneCall:
             self._end_reason = self._end_reason or "error"
         finally:
             await asyncio.shield(self._finalise())
+
+    async def _start_agent(self) -> AgentHandle:
+        setup = CallSetup(
+            call_sid=self.call_sid,
+            from_number=self.start.from_number,
+            to_number=self.start.to_number,
+            before_data_change=self._wait_for_playback,
+        )
+        try:
+            return await self._telephony.agent_factory(setup)
+        except Exception:
+            # The caller still hears an apology rather than a dead line.
+            logger.exception("Could not start the agent", extra={"call_sid": self.call_sid})
+            self._outcome = "failed"
+            return AgentHandle(agent=UnavailableAgent(), call_id=None)
 
     def _build_pipeline(
         self,
@@ -247,8 +275,8 @@ class PhoneCall:
             self._end_reason = reason
         if outcome is not None and self._outcome is None:
             self._outcome = outcome
-        # The adapter calls this from inside the pipeline; stopping the pipeline from its own
-        # task would wait on itself, so the stop runs in a task of its own.
+        # The adapter calls this from inside the pipeline. Stopping the pipeline from a
+        # pipeline task would wait on itself, so the stop runs in a task of its own.
         self._end_task = asyncio.get_running_loop().create_task(self._stop_pipeline(graceful))
 
     def agent_event(self, event: AgentEvent) -> None:
@@ -272,7 +300,7 @@ class PhoneCall:
         self._record(self._telephony.records.turn_measured(self.call_id, latency))
 
     def telephony_speech(self, text: str) -> None:
-        """Put a line the phone layer said into the transcript."""
+        """Add a line the phone layer spoke to the transcript."""
         if self.call_id is not None:
             self._record(self._telephony.records.phone_line(self.call_id, text))
 

@@ -1,8 +1,8 @@
 """Audio conversions for the simulated phone: caller speech in, agent speech out.
 
 The simulated caller speaks with the piper voice the server uses, converted to what Twilio
-sends (8 kHz mu-law) with the leading and trailing silence trimmed, so that the end of the
-audio is the end of speech and latency can be measured from it.
+sends (8 kHz mu-law). Leading and trailing silence is trimmed, so the end of the audio is the
+end of speech and latency can be measured from it.
 """
 
 from __future__ import annotations
@@ -35,8 +35,9 @@ def trim_silence(samples: np.ndarray, sample_rate: int) -> np.ndarray:
 def caller_synthesis_config() -> Any:
     """Return piper settings for the simulated caller: without the model's random noise.
 
-    Piper samples noise in every synthesis, so a line would sound a little different, and
-    transcribe differently, on every run; without it a script gives the same audio each time.
+    Piper samples noise in every synthesis, so a line would sound a little different and
+    transcribe differently on every run. Without the noise, a script gives the same audio
+    each time.
     """
     from piper.config import SynthesisConfig
 

@@ -1,8 +1,8 @@
 """Cutting the agent's sentences into the chunks piper synthesizes.
 
 Piper synthesizes a chunk whole before any of its audio plays, in time and memory roughly
-proportional to its length: measured on two cores, a 12-character chunk took about 0.13 s and
-25 MB at its peak, a 63-character one 0.7 s and 170 MB. Chunks are therefore kept short:
+proportional to its length. Measured on two cores, a 12-character chunk took about 0.13 s and
+25 MB at its peak, and a 63-character one 0.7 s and 170 MB. Chunks are therefore kept short:
 
 * text is cut into sentences, and sentences at clause breaks (``,`` ``;`` ``:``), which
   piper voices with a pause anyway, and a clause longer than :data:`MAX_CHUNK_CHARS`

@@ -1,7 +1,7 @@
 """A simulated phone: Twilio's side of a call, over the real webhook and websocket.
 
 :class:`SimulatedPhone` does what Twilio does for an incoming call. It posts the signed
-``/twilio/voice`` webhook, opens the media stream named in the TwiML answer, and sends
+``/twilio/voice`` webhook, opens the media stream named in the TwiML response, and sends
 ``connected``, ``start`` and 20 ms of 8 kHz mu-law every 20 ms (silence when the caller is
 quiet), ``dtmf`` for key presses and ``stop`` to hang up. It plays the agent's audio at real
 time, echoes each ``mark`` once the audio before it has played, and on ``clear`` drops what
@@ -123,7 +123,7 @@ class SimulatedPhone:
         Args:
             before_start: Raw messages to send between ``connected`` and ``start`` (tests
                 of the server's handling of early media and malformed messages).
-            parameters: Replaces the stream parameters the TwiML answer carried (tests of
+            parameters: Replaces the stream parameters of the TwiML response (tests of
                 the token check).
 
         Raises:
@@ -180,7 +180,7 @@ class SimulatedPhone:
             )
         if response.status_code != 200:
             raise PhoneError(
-                f"The server answered the call webhook with HTTP {response.status_code}."
+                f"The call webhook failed with HTTP {response.status_code}; check the auth token."
             )
         return _stream_from_twiml(response.text, base_url=self.base_url)
 
@@ -200,8 +200,10 @@ class SimulatedPhone:
         return self._last_caller_frame_at
 
     async def press(self, digits: str, *, gap: float = 0.25) -> float:
-        """Send DTMF key presses; return when the last one was sent."""
-        for digit in digits:
+        """Send DTMF key presses ``gap`` seconds apart; return when the last one was sent."""
+        for number, digit in enumerate(digits):
+            if number:
+                await asyncio.sleep(gap)
             await self._send_json(
                 {
                     "event": "dtmf",
@@ -210,7 +212,6 @@ class SimulatedPhone:
                     "dtmf": {"track": "inbound_track", "digit": digit},
                 }
             )
-            await asyncio.sleep(gap)
         return time.monotonic()
 
     async def send_raw(self, text: str) -> None:
@@ -410,7 +411,7 @@ def _stream_from_twiml(twiml: str, *, base_url: str) -> tuple[str, dict[str, str
     root = ElementTree.fromstring(twiml)
     stream = root.find("./Connect/Stream")
     if stream is None or not stream.get("url"):
-        raise PhoneError("The TwiML answer has no <Connect><Stream> element.")
+        raise PhoneError("The TwiML response has no <Connect><Stream> element.")
     parameters = {
         element.get("name", ""): element.get("value", "")
         for element in stream.findall("./Parameter")

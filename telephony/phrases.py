@@ -1,4 +1,4 @@
-"""Lines the phone layer says itself, when the agent is not the one answering."""
+"""Lines the phone layer speaks itself, when the agent is not the one answering."""
 
 SILENCE_CHECK_IN = "Are you still there?"
 SILENCE_GOODBYE = (

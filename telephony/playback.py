@@ -1,4 +1,4 @@
-"""Which parts of an agent reply the caller has actually heard.
+"""Tracking of the parts of an agent reply that the caller has actually heard.
 
 Each chunk of a reply goes to TTS followed by a Twilio ``mark``. Twilio echoes a mark once all
 audio sent before it has played, so the chunks whose marks came back are exactly what the

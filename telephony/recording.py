@@ -1,6 +1,6 @@
 """Recording a call to a WAV file: the caller on the left channel, the agent on the right.
 
-The recording is taken from the Twilio media itself (8 kHz mu-law both ways), so it holds
+The recording is taken from the Twilio media itself (8 kHz mu-law both ways), so it contains
 exactly what went over the line. The caller's media arrives in real time and is the clock.
 The agent's audio is sent faster than real time and Twilio buffers it, so it is queued here
 and mixed in as the caller's clock advances, which places it where the caller heard it. A

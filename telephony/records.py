@@ -1,7 +1,7 @@
-"""What telephony adds to the call record: stream SID, latency, recording path, Twilio status.
+"""Telephony's part of the call record: stream SID, latency, recording path, Twilio status.
 
 The agent session writes the transcript and the outcome (see :mod:`clinic.calls`); these
-writes complete the record with what only the phone side knows. A failed write is logged and
+writes complete the record with facts only the phone side has. A failed write is logged and
 the call goes on: the caller must never notice the database.
 """
 
@@ -63,7 +63,7 @@ class DatabaseCallRecords:
         )
 
     async def phone_line(self, call_id: int, text: str) -> None:
-        """Add a line the phone layer said itself (silence check-in) to the transcript."""
+        """Add a line the phone layer spoke itself (silence check-in) to the transcript."""
         await self._write(
             "phone line",
             calls.add_turn,

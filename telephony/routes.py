@@ -57,7 +57,7 @@ def webhook_url(settings: Settings, request: Request) -> str:
 
 
 def media_stream_url(settings: Settings) -> str:
-    """Return the websocket URL of the media stream for the TwiML answer."""
+    """Return the websocket URL of the media stream for the TwiML response."""
     base = settings.public_url.rstrip("/")
     if base.startswith("https://"):
         base = "wss://" + base.removeprefix("https://")
@@ -148,25 +148,28 @@ async def media_stream(websocket: WebSocket) -> None:
 
 
 async def _admitted_start(websocket: WebSocket, telephony: Telephony) -> StreamStart | None:
-    """Read up to the ``start`` event, check its token, and close the stream if it fails."""
+    """Read up to the ``start`` event and check its token; close the stream if either fails."""
     try:
         message = await asyncio.wait_for(_read_until_start(websocket), START_TIMEOUT_SECONDS)
     except TimeoutError:
-        logger.warning("Closed a media stream that sent no start event in time")
-        await websocket.close(code=POLICY_VIOLATION)
+        await _reject(websocket, "it sent no start event in time")
         return None
     except WebSocketDisconnect:
         return None
     if message is None:
         return None
+
     start = message.get("start")
-    call_sid = start.get("callSid") if isinstance(start, dict) else None
-    stream_sid = message.get("streamSid") or (start or {}).get("streamSid")
-    parameters = start.get("customParameters") if isinstance(start, dict) else None
-    if not isinstance(call_sid, str) or not _SID.match(call_sid) or not isinstance(stream_sid, str):
-        logger.warning("Closed a media stream whose start event lacks its call or stream SID")
-        await websocket.close(code=POLICY_VIOLATION)
+    if not isinstance(start, dict):
+        await _reject(websocket, "its start event has no start object")
         return None
+    call_sid = start.get("callSid")
+    stream_sid = message.get("streamSid") or start.get("streamSid")
+    if not isinstance(call_sid, str) or not _SID.match(call_sid) or not isinstance(stream_sid, str):
+        await _reject(websocket, "its start event lacks its call or stream SID")
+        return None
+
+    parameters = start.get("customParameters")
     token = parameters.get("token") if isinstance(parameters, dict) else None
     try:
         grant = verify_stream_token(
@@ -175,19 +178,23 @@ async def _admitted_start(websocket: WebSocket, telephony: Telephony) -> StreamS
             call_sid=call_sid,
         )
     except StreamTokenError as error:
-        logger.warning("Rejected a media stream: %s", error, extra={"call_sid": call_sid})
-        await websocket.close(code=POLICY_VIOLATION)
+        await _reject(websocket, str(error), call_sid=call_sid)
         return None
     if call_sid in telephony.calls:
-        logger.warning("Rejected a second media stream for a call", extra={"call_sid": call_sid})
-        await websocket.close(code=POLICY_VIOLATION)
+        await _reject(websocket, "its call already has a stream", call_sid=call_sid)
         return None
+
     return StreamStart(
         call_sid=call_sid,
         stream_sid=stream_sid[:64],
         from_number=grant.from_number,
         to_number=grant.to_number,
     )
+
+
+async def _reject(websocket: WebSocket, reason: str, *, call_sid: str | None = None) -> None:
+    logger.warning("Rejected a media stream: %s", reason, extra={"call_sid": call_sid})
+    await websocket.close(code=POLICY_VIOLATION)
 
 
 async def _read_until_start(websocket: WebSocket) -> dict[str, Any] | None:

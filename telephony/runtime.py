@@ -1,4 +1,4 @@
-"""What every call of the process shares: settings, speech models, call control, the agent.
+"""The parts of the phone service that all calls of a process share.
 
 The app's lifespan builds one :class:`Telephony` and stores it in ``app.state.telephony``;
 the routes in :mod:`telephony.routes` read it for each webhook and media stream.
@@ -43,7 +43,7 @@ class CallAgent(Protocol):
 
 @dataclass(frozen=True)
 class CallSetup:
-    """What an agent factory gets to start the agent for a new call.
+    """The facts an agent factory receives to start the agent of a new call.
 
     Attributes:
         call_sid: Twilio's CallSid.
@@ -105,7 +105,7 @@ def database_agent_factory(
     """Return a factory that starts :class:`agent.session.AgentSession` for phone calls.
 
     The brain is built once and shared by every call, as :func:`agent.factory.default_brain`
-    asks (the LLM brain keeps an HTTP client).
+    recommends (the LLM brain keeps an HTTP client).
 
     Args:
         settings: The deployment's settings.

@@ -5,7 +5,7 @@ Script lines (one per caller turn):
 * ``I'd like to book a check-up`` - speak the line (synthesized with piper);
 * ``dtmf:0315#`` - press keys (``#`` ends the entry at once; otherwise the agent waits
   two seconds after the last key);
-* ``silence:9`` - say nothing for nine seconds (the agent checks in after its silence
+* ``silence:9`` - stay silent for nine seconds (the agent checks in after its silence
   timeout);
 * ``barge:Actually, make it Friday`` - wait until the agent starts its next reply and
   speak over it;
@@ -80,7 +80,7 @@ def parse_script_line(text: str) -> ScriptLine:
 
 @dataclass
 class TurnResult:
-    """What happened in one scripted turn.
+    """The outcome of one scripted turn.
 
     Attributes:
         line: The script line (None for the greeting).

@@ -87,7 +87,7 @@ class TwilioMediaSerializer(TwilioFrameSerializer):
     def __init__(
         self, *, stream_sid: str, call_sid: str, listeners: Sequence[MediaListener] = ()
     ) -> None:
-        # Hanging up is call control's job (it knows whether Twilio credentials exist).
+        # Hanging up is the job of call control, which has the Twilio credentials if any.
         params = TwilioFrameSerializer.InputParams(auto_hang_up=False)
         super().__init__(stream_sid, call_sid=call_sid, params=params)
         # Twilio sends audio without gaps, so the stream resampler never needs clearing, and

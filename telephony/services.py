@@ -129,8 +129,8 @@ class SharedPiperTTSService(PiperTTSService):
 
     def __init__(self, *, models: SpeechModels, **kwargs: Any) -> None:
         settings = PiperTTSService.Settings(model=None, voice=models.tts_name, language=None)
-        # Under load a sentence can wait its turn on the TTS worker for a few seconds; with
-        # pipecat's default of 3 s the audio context would close before its audio arrived.
+        # Under load a sentence can wait on the TTS worker for a few seconds. With pipecat's
+        # default of 3 s, its audio context would close before the audio arrived.
         kwargs.setdefault("stop_frame_timeout_s", 15.0)
         # PiperTTSService.__init__ downloads and loads a voice; run only the base class's.
         TTSService.__init__(

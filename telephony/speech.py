@@ -58,7 +58,7 @@ class SpeechModelError(RuntimeError):
 
 @dataclass(frozen=True)
 class Transcript:
-    """What the caller said in one segment.
+    """A transcript of caller audio.
 
     Attributes:
         text: The words, stripped; empty when the segment held no speech.
@@ -393,9 +393,9 @@ def _compression_ratio(text: str) -> float:
 def resolve_whisper_model(setting: str) -> str:
     """Return what faster-whisper should load for ``settings.stt_model``.
 
-    An empty setting means the bundled ``tiny.en``; a path is used as is; anything else is a
-    model name that faster-whisper must find in its local cache, because nothing is downloaded
-    at run time.
+    An empty setting means the bundled ``tiny.en``, and a path is used as is. Anything else is
+    a model name that faster-whisper must find in its local cache, because nothing is
+    downloaded at run time.
     """
     if not setting:
         return str(default_whisper_model_path())

@@ -26,7 +26,7 @@ class StreamTokenError(ValueError):
 
 @dataclass(frozen=True)
 class StreamGrant:
-    """What a valid token vouches for.
+    """The call details that a valid token vouches for.
 
     Attributes:
         call_sid: The call the token was issued for.

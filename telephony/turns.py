@@ -118,7 +118,7 @@ class TurnTiming:
 
 
 def looks_unfinished(text: str) -> bool:
-    """Whether a transcript ends like a sentence the caller has not finished.
+    """Return whether a transcript ends like a sentence the caller has not finished.
 
     Whisper adds a full stop to almost everything, so the last words decide, not punctuation:
     a linking word or title ("and", "with Doctor"), or a date without its year ("March 9th",
@@ -177,7 +177,7 @@ class TurnLatency:
 
 @dataclass
 class CallerTurn:
-    """What the caller said (or keyed) in one turn, with its timing.
+    """One caller turn: its words or keys, and its timing.
 
     Attributes:
         text: The transcript of the turn's audio, all its VAD segments together.
@@ -221,22 +221,22 @@ class TurnDetector:
         self._speech_end: float | None = None
 
     def speech_started(self) -> None:
-        """The VAD confirmed caller speech."""
+        """Record that the VAD confirmed caller speech."""
         self.caller_speaking = True
         self.onset_pending = False
 
     def speech_stopped(self, now: float) -> None:
-        """The VAD confirmed the end of a speech segment, which is now being transcribed."""
+        """Record the end of a speech segment, which is now being transcribed."""
         self.caller_speaking = False
         self.segments_in_flight += 1
         self._speech_end = now - self._timing.vad_stop_secs
 
     def possible_speech(self, active: bool) -> None:
-        """The VAD is confirming possible new speech (``active``), or dropped it as noise."""
+        """Record that possible new speech is being confirmed (``active``) or was noise."""
         self.onset_pending = active
 
     def transcribed(self, transcript: Transcript, now: float) -> bool:
-        """Take the transcript of the turn so far; return False when it holds no words."""
+        """Take the transcript of the turn so far; return False when it has no words."""
         self.segments_in_flight = max(0, self.segments_in_flight - 1)
         if not transcript.text:
             return False

@@ -1,9 +1,9 @@
 """Voice activity detection for the caller, with early notice of possible speech.
 
 :class:`CallerVAD` scores the caller's audio in 32 ms windows with a speech detector (Silero
-in production, see :class:`SileroDetector`) and a level gate, and runs the usual state machine:
-speech must last ``start_secs`` to count as started and quiet must last ``stop_secs`` to
-count as stopped. It emits pipecat's ``VADUserStartedSpeakingFrame`` and
+in production, see :class:`SileroDetector`) and a level gate. Its state machine is the usual
+one: speech must last ``start_secs`` to count as started, and quiet must last ``stop_secs``
+to count as stopped. It emits pipecat's ``VADUserStartedSpeakingFrame`` and
 ``VADUserStoppedSpeakingFrame``, which segment speech for Whisper, and also
 :class:`PossibleSpeechFrame` when the caller *might* have started talking again. A transcript
 that arrives in that moment must wait, or a caller who paused mid-sentence would get an
@@ -183,9 +183,9 @@ class CallerVAD(FrameProcessor):
             await self.push_frame(VADUserStoppedSpeakingFrame(stop_secs=self.stop_secs))
 
     def _maybe_reset(self, confidence: float) -> None:
-        # Silero's recurrent state drifts during long non-speech (hold music, line noise) and
-        # then under-reports the speech that follows; clear it every two seconds of quiet,
-        # as pipecat's analyzer does.
+        # Silero's recurrent state drifts during long non-speech (hold music, line noise), and
+        # then it under-reports the speech that follows. So it is cleared every two seconds of
+        # quiet, as pipecat's analyzer does.
         self._since_reset += 1
         self._low_confidence = self._low_confidence + 1 if confidence < _RESET_MAX_CONFIDENCE else 0
         if (

@@ -6,8 +6,8 @@ model therefore gets a single thread that serves requests one at a time, in prio
 the first sentence of a reply (which the caller is waiting for) before later sentences of
 other replies. A request whose caller gave up (a barge-in cancelled it) is skipped.
 
-After each request the worker asks glibc to return free memory to the system
-(``malloc_trim``): memory freed on a thread other than the main one otherwise stays in that
+After each request the worker has glibc return free memory to the system
+(``malloc_trim``). Otherwise memory freed on a thread other than the main one stays in that
 thread's malloc arena, which kept about 80 MB after a few piper sentences.
 """
 
@@ -95,7 +95,7 @@ class PriorityWorker:
         try:
             job.loop.call_soon_threadsafe(setter, job.future, value)
         except RuntimeError:
-            # The requesting event loop has closed (its server shut down); nobody waits.
+            # The requesting event loop has closed (its server shut down), so no coroutine waits.
             logger.debug("Dropped a %s result for a closed event loop", self._name)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import secrets
 import shutil
 import sys
@@ -76,7 +77,13 @@ def register(subparsers: Any) -> None:
 
 
 def _call(args: argparse.Namespace) -> int:
+    from telephony.pipecat_logs import configure_pipecat_logging
     from telephony.scripted_caller import ScriptError, parse_script_line
+
+    configure_pipecat_logging()
+    if not args.verbose:
+        # The transcript is the output; the in-process server's request logs would bury it.
+        logging.getLogger().setLevel(logging.WARNING)
 
     texts = list(args.lines)
     if args.script is not None:
@@ -122,8 +129,8 @@ async def _in_process_server(
         elif args.today is not None:
             now = _pinned_now(database_url, args.today)
         sock = bind_local_socket()
-        # The in-process server checks webhook signatures like production, with a token
-        # that only this process knows.
+        # The in-process server checks webhook signatures like production does, with a
+        # random token that never leaves this process.
         token = secrets.token_urlsafe(24)
         app_settings = settings.model_copy(
             update={

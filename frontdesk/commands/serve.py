@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import logging
 from typing import Any
-
-logger = logging.getLogger(__name__)
 
 
 def register(subparsers: Any) -> None:
@@ -34,6 +31,10 @@ def register(subparsers: Any) -> None:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from telephony.pipecat_logs import configure_pipecat_logging
+
+    # Before pipecat is imported, so that its start-up banner goes through the bridge too.
+    configure_pipecat_logging()
     from frontdesk.app import create_app
     from frontdesk.settings import Settings
 

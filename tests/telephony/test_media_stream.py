@@ -399,3 +399,17 @@ async def test_failed_transfer_apologises(tmp_path: Path, agent: ScriptedAgent) 
     assert spoken.endswith(phrases.TRANSFER_FAILED)
     assert agent.outcomes == ["failed"]
     assert http.requests[1][2] == {"Status": "completed"}
+
+
+async def test_agent_that_cannot_start_gets_apology(tmp_path: Path) -> None:
+    async def broken_factory(setup: object) -> object:
+        raise RuntimeError("database unreachable")
+
+    settings = make_settings(tmp_path)
+    async with serve_phone_line(settings, factory=broken_factory) as line:  # type: ignore[arg-type]
+        phone = await line.dial()
+        await asyncio.wait_for(phone.closed.wait(), 10)
+        spoken = " ".join(line.models.voice.spoken)
+
+    assert spoken == phrases.AGENT_FAILED
+    assert phone.utterances, "the caller heard nothing"
