@@ -94,10 +94,14 @@ class TurnResult:
 
     @property
     def first_audio_ms(self) -> float | None:
-        """Milliseconds from the end of the caller's turn to the agent's first audio."""
-        if self.caller_done_at is None or not self.replies:
+        """Milliseconds from the end of the caller's turn to the agent's first audio after it."""
+        if self.caller_done_at is None:
             return None
-        return (self.replies[0].first_media_at - self.caller_done_at) * 1000.0
+        starts = [reply.first_media_at for reply in self.replies]
+        later = [start for start in starts if start >= self.caller_done_at]
+        if not later:
+            return None
+        return (min(later) - self.caller_done_at) * 1000.0
 
     @property
     def agent_audio(self) -> bytes:

@@ -315,8 +315,8 @@ async def test_dropped_call_keeps_its_record(
     finally:
         engine.dispose()
 
-    # The agent answered the question before the line broke, which tells staff more than
-    # "dropped" would.
+    # The agent answered the question before the line broke, which is more useful to staff
+    # than "dropped".
     assert call.outcome == CallOutcome.RESOLVED
     assert call.ended_at is not None
     assert call.stream_sid == phone.stream_sid

@@ -1,4 +1,4 @@
-"""End-of-turn rules, speech chunks, turn timing and playback tracking."""
+"""End-of-turn rules, turn timing and playback tracking."""
 
 from __future__ import annotations
 
@@ -118,7 +118,7 @@ def test_playback_delivers_played_prefix() -> None:
     third = playback.add_chunk("Shall I book it?")
 
     playback.mark_played(first)
-    playback.mark_played(third)  # out of order: Twilio never does this, but be strict
+    playback.mark_played(third)  # out of order, which Twilio does not do: be strict anyway
 
     assert playback.delivered_text == "Okay."
     assert playback.has_audio_pending
