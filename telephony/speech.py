@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from frontdesk.settings import Settings
-from telephony.workers import LATER, URGENT, PriorityWorker
+from telephony.workers import LATER, URGENT, PriorityWorker, release_free_memory
 
 if TYPE_CHECKING:
     from telephony.vad import SpeechDetector
@@ -492,6 +492,7 @@ def load_speech_models(settings: Settings) -> LocalSpeechModels:
     models.transcribe(bytes(PIPELINE_SAMPLE_RATE), prompt="Hello.")
     for _chunk in voice.synthesize("Hello."):
         pass
+    release_free_memory()
     logger.info(
         "Speech models loaded in %.1f s (stt=%s, tts=%s)",
         time.perf_counter() - started,

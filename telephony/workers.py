@@ -87,7 +87,7 @@ class PriorityWorker:
                 self._deliver(job, _set_exception, error)
             else:
                 self._deliver(job, _set_result, result)
-            _release_free_memory()
+            release_free_memory()
 
     def _deliver(
         self, job: _Job, setter: Callable[[asyncio.Future[Any], Any], None], value: Any
@@ -121,7 +121,8 @@ def _load_malloc_trim() -> Callable[[int], int] | None:
     return trim
 
 
-def _release_free_memory() -> None:
+def release_free_memory() -> None:
+    """Return the calling thread's free heap memory to the system, where glibc allows it."""
     trim = _load_malloc_trim()
     if trim is not None:
         trim(0)
