@@ -6,6 +6,7 @@ to :func:`demo_now` of it.
 """
 
 from clinic.demo.calendar import DEMO_TODAY, demo_now
+from clinic.demo.database import create_demo_database
 from clinic.demo.facts import (
     DemoAppointment,
     DemoFacts,
@@ -26,6 +27,7 @@ __all__ = [
     "DemoPrescription",
     "DemoTimeOff",
     "LargeClinicFacts",
+    "create_demo_database",
     "demo_now",
     "seed_demo_clinic",
     "seed_large_clinic",

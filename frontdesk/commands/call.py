@@ -21,7 +21,7 @@ import sys
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -116,6 +116,7 @@ async def _run(args: argparse.Namespace, lines: list[ScriptLine]) -> int:
 async def _in_process_server(
     settings: Settings, models: LocalSpeechModels, args: argparse.Namespace
 ) -> AsyncIterator[tuple[str, str, Settings]]:
+    from clinic.demo import create_demo_database
     from frontdesk.app import create_app
     from telephony.local_server import bind_local_socket, running_server, socket_url
     from telephony.runtime import database_agent_factory
@@ -125,7 +126,7 @@ async def _in_process_server(
         database_url = settings.database_url
         now: datetime | None = None
         if directory is not None:
-            database_url, now = _seed_demo(directory, args.today)
+            database_url, now = create_demo_database(directory, args.today)
         elif args.today is not None:
             now = _pinned_now(database_url, args.today)
         sock = bind_local_socket()
@@ -156,24 +157,6 @@ async def _in_process_server(
     finally:
         if directory is not None:
             shutil.rmtree(directory, ignore_errors=True)
-
-
-def _seed_demo(directory: Path, today: date | None) -> tuple[str, datetime | None]:
-    from clinic.demo import seed_demo_clinic
-    from clinic.migrate import upgrade
-
-    url = f"sqlite:///{directory / 'demo.sqlite3'}"
-    upgrade(url)
-    engine = make_engine(url)
-    try:
-        factory = make_session_factory(engine)
-        if today is None:
-            seed_demo_clinic(factory, today=date.today(), now=datetime.now(UTC))
-            return url, None
-        facts = seed_demo_clinic(factory, today=today)
-        return url, facts.now
-    finally:
-        engine.dispose()
 
 
 def _pinned_now(database_url: str, today: date) -> datetime:

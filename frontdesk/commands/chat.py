@@ -15,7 +15,7 @@ import sys
 import tempfile
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
@@ -27,8 +27,7 @@ from agent.events import AgentEvent, Hangup, Speech, ToolFinished, ToolStarted, 
 from agent.factory import build_session
 from agent.session import AgentSession
 from clinic.db import make_engine, make_session_factory
-from clinic.demo import demo_now, seed_demo_clinic
-from clinic.migrate import upgrade
+from clinic.demo import create_demo_database, demo_now
 from clinic.models import Appointment, Clinic, Patient, RefillRequest, StaffTask
 from frontdesk.settings import Settings
 
@@ -196,21 +195,6 @@ async def converse(
     await session.finish()
 
 
-def _prepare_demo(directory: Path, today: date | None) -> tuple[str, datetime | None]:
-    url = f"sqlite:///{directory / 'demo.sqlite3'}"
-    upgrade(url)
-    engine = make_engine(url)
-    try:
-        factory = make_session_factory(engine)
-        if today is None:
-            seed_demo_clinic(factory, today=date.today(), now=datetime.now(UTC))
-            return url, None
-        facts = seed_demo_clinic(factory, today=today)
-        return url, facts.now
-    finally:
-        engine.dispose()
-
-
 def _pinned_now(factory: sessionmaker[Session], today: date) -> datetime:
     with factory() as session:
         timezone = session.scalar(select(Clinic.timezone).order_by(Clinic.id).limit(1))
@@ -227,7 +211,7 @@ def _chat(args: argparse.Namespace) -> int:
     try:
         now: datetime | None = None
         if directory is not None:
-            url, now = _prepare_demo(directory, args.today)
+            url, now = create_demo_database(directory, args.today)
             print("Demo clinic seeded in a temporary database.", file=sys.stderr)
         else:
             url = args.database_url or settings.database_url

@@ -11,7 +11,6 @@ import argparse
 import os
 import shutil
 import tempfile
-from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,8 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from clinic.db import make_engine, make_session_factory
-from clinic.demo import DEMO_TODAY, seed_demo_clinic
-from clinic.migrate import upgrade
+from clinic.demo import DEMO_TODAY, create_demo_database
 from clinic.models import Appointment, Clinic
 from tools.datetimes import utc_to_local
 
@@ -56,9 +54,8 @@ def _demo(args: argparse.Namespace) -> int:
     from frontdesk.cli import main
 
     directory = Path(tempfile.mkdtemp(prefix="frontdesk-demo-"))
-    url = f"sqlite:///{directory / 'demo.sqlite3'}"
     try:
-        _seed(url, DEMO_TODAY)
+        url, _ = create_demo_database(directory, DEMO_TODAY)
         script = args.script or Path(str(resources.files("frontdesk.demo") / SCRIPT))
         os.environ["FRONTDESK_DATABASE_URL"] = url
         status = main(["call", "--today", DEMO_TODAY.isoformat(), "--script", str(script)])
@@ -71,15 +68,6 @@ def _demo(args: argparse.Namespace) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(directory, ignore_errors=True)
-
-
-def _seed(url: str, today: date) -> None:
-    upgrade(url)
-    engine = make_engine(url)
-    try:
-        seed_demo_clinic(make_session_factory(engine), today=today)
-    finally:
-        engine.dispose()
 
 
 def _print_booked(url: str) -> int:
